@@ -1,0 +1,67 @@
+// Plain settings structs, one per actor that needs them. The
+// actor_system_config subclass in config/fetchsum_config.hpp binds every field
+// to a command-line flag and an INI key; actors receive only their struct.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fetchsum {
+
+/// How records are written.
+enum class output_format { sum, tag, json, sri };
+
+/// Settings of the hashers.
+struct hasher_settings {
+  /// OpenSSL digest names, in output order, e.g. {"sha512"}.
+  std::vector<std::string> algorithms{"sha512"};
+};
+
+/// Settings of each fetcher's libcurl transfers.
+struct fetcher_settings {
+  long max_redirs = 10;
+  std::chrono::milliseconds connect_timeout{10'000};
+  /// Whole-transfer limit, 0 = none.
+  std::chrono::milliseconds max_time{300'000};
+  /// Fail a transfer when no byte arrived for this long.
+  std::chrono::milliseconds stall_time{30'000};
+  bool insecure = false;
+  std::string user_agent = "fetchsum/0.1";
+  std::vector<std::string> headers;
+  /// Bodies larger than this fail with too_large; 0 = unlimited.
+  uint64_t max_size = 0;
+  /// Bytes accumulated before a body_chunk is sent to the hasher.
+  uint32_t chunk_size = 256 * 1024;
+  /// Bytes of one transfer that may be on their way to or inside the hasher;
+  /// beyond it the transfer pauses until the hasher acknowledges.
+  uint32_t window = 1024 * 1024;
+  /// Optional CA bundle (tests with their own TLS origin).
+  std::string cacert;
+};
+
+/// Settings of the throttling supervisor.
+struct supervisor_settings {
+  /// Transfers in flight at most.
+  uint32_t concurrency = 256;
+  /// Transfers in flight per origin (scheme://host:port) at most.
+  uint32_t per_host = 6;
+  /// Fetcher actors (each one libcurl multi handle on its own thread).
+  uint32_t fetchers = 1;
+  /// Hasher actors; 0 = one per core.
+  uint32_t hashers = 0;
+  /// After SIGINT/SIGTERM, how long in-flight transfers may still finish.
+  std::chrono::milliseconds grace{2'000};
+};
+
+/// Settings of the aggregator.
+struct aggregator_settings {
+  output_format format = output_format::sum;
+  /// Write records in input order instead of completion order.
+  bool keep_order = false;
+  /// Flush buffered output at least this often.
+  std::chrono::milliseconds flush_interval{200};
+};
+
+} // namespace fetchsum

@@ -1,0 +1,68 @@
+// Typed handles of fetchsum's actors: who accepts which message.
+//
+// Message flow (docs/architecture.md has the full picture):
+//
+//   source --url_batch--> supervisor --fetch_order--> fetcher
+//   fetcher --body_chunk/transfer_done--> hasher --chunk_ack--> fetcher
+//   hasher --hash_result--> supervisor --url_result/input_end--> aggregator
+//
+// Keeping every `replies_to` in this one header makes a CAF upgrade a
+// one-file change.
+#pragma once
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/type_ids.hpp"
+
+namespace fetchsum {
+
+/// Reads the URL list lazily and hands out URLs only when asked.
+using source_actor = caf::typed_actor<
+  /// Returns up to `n` more URLs, in input order.
+  caf::replies_to<pull_atom, uint32_t>::with<url_batch>>;
+
+/// Hashes bodies; one EVP context per transfer id lives in its state.
+using hasher_actor = caf::typed_actor<
+  /// The next bytes of body `seq`; acknowledged with a chunk_ack to the sender.
+  caf::reacts_to<body_chunk>,
+  /// The body ended: finish the digests and report a hash_result.
+  caf::reacts_to<transfer_done>>;
+
+/// Downloads many URLs at once on one libcurl multi handle.
+using fetcher_actor = caf::typed_actor<
+  /// Start a transfer and stream its body to the order's hasher.
+  caf::reacts_to<fetch_order>,
+  /// The hasher consumed bytes: reopen the transfer's window.
+  caf::reacts_to<chunk_ack>,
+  /// Abort transfer `seq` (shutdown, or its hasher died). It ends with a
+  /// transfer_done carrying `interrupted`.
+  caf::reacts_to<cancel_atom, uint64_t>>;
+
+/// Where hashers report: the supervisor, or a test.
+using result_sink_actor = caf::typed_actor<
+  /// The outcome of one attempt at one URL.
+  caf::reacts_to<hash_result>>;
+
+/// Admits URLs within the concurrency caps and owns fetchers and hashers.
+using supervisor_actor = caf::typed_actor<
+  caf::reacts_to<hash_result>,
+  /// Begin pulling URLs from the source.
+  caf::reacts_to<start_atom>,
+  /// SIGINT/SIGTERM: admit nothing more; in-flight transfers get a grace.
+  caf::reacts_to<interrupt_atom>,
+  /// The grace period ended: give up on whatever is still in flight.
+  caf::reacts_to<abort_atom>>;
+
+/// Collects exactly one record per URL and writes the output.
+using aggregator_actor = caf::typed_actor<
+  /// The final record of one URL.
+  caf::reacts_to<url_result>,
+  /// No more records will come.
+  caf::reacts_to<input_end>,
+  /// Write out buffered records (sent to itself on a timer).
+  caf::reacts_to<caf::flush_atom>,
+  /// Answers once the run is complete.
+  caf::replies_to<await_atom>::with<run_summary>>;
+
+} // namespace fetchsum

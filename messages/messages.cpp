@@ -1,0 +1,80 @@
+#include "messages/messages.hpp"
+
+#include <tuple>
+
+namespace fetchsum {
+
+const char* to_string(error_kind x) {
+  switch (x) {
+    case error_kind::none: return "none";
+    case error_kind::bad_url: return "bad_url";
+    case error_kind::unsupported_scheme: return "unsupported_scheme";
+    case error_kind::dns: return "dns";
+    case error_kind::connect: return "connect";
+    case error_kind::tls: return "tls";
+    case error_kind::timeout: return "timeout";
+    case error_kind::stall: return "stall";
+    case error_kind::http_status: return "http_status";
+    case error_kind::truncated: return "truncated";
+    case error_kind::too_many_redirects: return "too_many_redirects";
+    case error_kind::too_large: return "too_large";
+    case error_kind::internal: return "internal";
+    case error_kind::interrupted: return "interrupted";
+  }
+  return "internal";
+}
+
+namespace {
+
+auto fields(const url_job& x) { return std::tie(x.seq, x.url); }
+auto fields(const url_batch& x) {
+  return std::tie(x.jobs, x.last, x.read_error);
+}
+auto fields(const fetch_order& x) { return std::tie(x.seq, x.url, x.hasher); }
+auto fields(const body_chunk& x) { return std::tie(x.seq, x.bytes); }
+auto fields(const chunk_ack& x) { return std::tie(x.seq, x.size); }
+auto fields(const transfer_report& x) {
+  return std::tie(x.error, x.message, x.http_status, x.bytes, x.final_url,
+                  x.elapsed_ms);
+}
+auto fields(const transfer_done& x) {
+  return std::tie(x.seq, x.tail, x.report);
+}
+auto fields(const digest_value& x) { return std::tie(x.algo, x.bytes); }
+auto fields(const hash_result& x) {
+  return std::tie(x.seq, x.digests, x.report);
+}
+auto fields(const url_result& x) {
+  return std::tie(x.seq, x.url, x.digests, x.report, x.attempts);
+}
+auto fields(const input_end& x) {
+  return std::tie(x.results, x.read_error, x.interrupted);
+}
+auto fields(const run_summary& x) {
+  return std::tie(x.ok, x.failed, x.bytes, x.duplicates, x.read_error,
+                  x.interrupted);
+}
+
+} // namespace
+
+#define FETCHSUM_EQ(type)                                                      \
+  bool operator==(const type& x, const type& y) {                              \
+    return fields(x) == fields(y);                                             \
+  }
+
+FETCHSUM_EQ(url_job)
+FETCHSUM_EQ(url_batch)
+FETCHSUM_EQ(fetch_order)
+FETCHSUM_EQ(body_chunk)
+FETCHSUM_EQ(chunk_ack)
+FETCHSUM_EQ(transfer_report)
+FETCHSUM_EQ(transfer_done)
+FETCHSUM_EQ(digest_value)
+FETCHSUM_EQ(hash_result)
+FETCHSUM_EQ(url_result)
+FETCHSUM_EQ(input_end)
+FETCHSUM_EQ(run_summary)
+
+#undef FETCHSUM_EQ
+
+} // namespace fetchsum

@@ -1,0 +1,238 @@
+// Every message type fetchsum's actors exchange, declared once.
+//
+// Messages are plain structs with a CAF 0.17-style `inspect`, so the test DSL
+// can match them and the middleman can carry them between nodes. The type-ID
+// block registering them lives in messages/type_ids.hpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/error.hpp>
+#include <caf/meta/type_name.hpp>
+
+namespace fetchsum {
+
+/// What went wrong with one URL. `none` means the URL succeeded.
+/// The names are part of the output format (JSON `error` field): keep them stable.
+enum class error_kind : uint8_t {
+  /// The URL was fetched and hashed.
+  none = 0,
+  /// The line is not a URL libcurl can parse (no scheme, bad host, spaces...).
+  bad_url,
+  /// A scheme other than http/https, for the URL or for a redirect target.
+  unsupported_scheme,
+  /// The host name did not resolve.
+  dns,
+  /// The TCP connection was refused or could not be made.
+  connect,
+  /// TLS handshake or certificate verification failed.
+  tls,
+  /// The transfer exceeded --connect-timeout or --max-time.
+  timeout,
+  /// No byte arrived for --stall-time.
+  stall,
+  /// The final response was not 2xx.
+  http_status,
+  /// The body ended early: shorter than Content-Length, or the peer reset it.
+  truncated,
+  /// More than --max-redirs redirects.
+  too_many_redirects,
+  /// The body exceeded --max-size.
+  too_large,
+  /// A bug or a crashed actor; the message says which.
+  internal,
+  /// The run was interrupted (SIGINT/SIGTERM) before this transfer finished.
+  interrupted,
+};
+
+/// Stable lower-case name of an error kind, e.g. "http_status".
+const char* to_string(error_kind x);
+
+/// One URL read from the input, numbered in input order from 0.
+struct url_job {
+  uint64_t seq = 0;
+  std::string url;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, url_job& x) {
+  return f(caf::meta::type_name("url_job"), x.seq, x.url);
+}
+
+/// The source's answer to a pull: the next URLs, and whether the list ended.
+struct url_batch {
+  std::vector<url_job> jobs;
+  /// True once the input is exhausted: no further batch will have jobs.
+  bool last = false;
+  /// Set when reading the input failed (the run must end with exit code 2).
+  std::string read_error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, url_batch& x) {
+  return f(caf::meta::type_name("url_batch"), x.jobs, x.last, x.read_error);
+}
+
+/// Supervisor -> fetcher: start downloading `url` and stream its body to
+/// `hasher`. The supervisor picks the hasher from the transfer id, so every
+/// chunk of one body reaches the same hasher in order.
+struct fetch_order {
+  uint64_t seq = 0;
+  std::string url;
+  /// A hasher_actor handle; untyped here so this header needs no interfaces.
+  caf::actor hasher;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fetch_order& x) {
+  return f(caf::meta::type_name("fetch_order"), x.seq, x.url, x.hasher);
+}
+
+/// Fetcher -> hasher: the next piece of a body, in order. The bytes are moved
+/// into the message, never copied.
+struct body_chunk {
+  uint64_t seq = 0;
+  std::vector<char> bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, body_chunk& x) {
+  return f(caf::meta::type_name("body_chunk"), x.seq, x.bytes);
+}
+
+/// Hasher -> fetcher: `size` bytes of transfer `seq` are hashed; the fetcher
+/// may send that many more (or resume the paused transfer).
+struct chunk_ack {
+  uint64_t seq = 0;
+  uint64_t size = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chunk_ack& x) {
+  return f(caf::meta::type_name("chunk_ack"), x.seq, x.size);
+}
+
+/// How one transfer ended, as the fetcher saw it.
+struct transfer_report {
+  error_kind error = error_kind::none;
+  /// Human-readable reason when `error != none`, e.g. "HTTP 404 Not Found".
+  std::string message;
+  /// Final HTTP status, 0 if no response arrived.
+  uint32_t http_status = 0;
+  /// Body bytes received.
+  uint64_t bytes = 0;
+  /// URL after redirects.
+  std::string final_url;
+  /// Wall time of the transfer in milliseconds.
+  uint64_t elapsed_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transfer_report& x) {
+  return f(caf::meta::type_name("transfer_report"), x.error, x.message,
+           x.http_status, x.bytes, x.final_url, x.elapsed_ms);
+}
+
+/// Fetcher -> hasher: the transfer ended. Carries the last bytes of the body
+/// (often the whole body of a small page: one message instead of two).
+struct transfer_done {
+  uint64_t seq = 0;
+  std::vector<char> tail;
+  transfer_report report;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transfer_done& x) {
+  return f(caf::meta::type_name("transfer_done"), x.seq, x.tail, x.report);
+}
+
+/// One digest of a body, e.g. {"sha512", 64 raw bytes}.
+struct digest_value {
+  std::string algo;
+  std::vector<uint8_t> bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, digest_value& x) {
+  return f(caf::meta::type_name("digest_value"), x.algo, x.bytes);
+}
+
+/// Hasher -> supervisor: the outcome of one attempt. Digests are empty when
+/// the transfer failed.
+struct hash_result {
+  uint64_t seq = 0;
+  std::vector<digest_value> digests;
+  transfer_report report;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, hash_result& x) {
+  return f(caf::meta::type_name("hash_result"), x.seq, x.digests, x.report);
+}
+
+/// Supervisor -> aggregator: the one final record of an input URL.
+struct url_result {
+  uint64_t seq = 0;
+  std::string url;
+  std::vector<digest_value> digests;
+  transfer_report report;
+  uint32_t attempts = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, url_result& x) {
+  return f(caf::meta::type_name("url_result"), x.seq, x.url, x.digests,
+           x.report, x.attempts);
+}
+
+/// Supervisor -> aggregator: no more results will come; `results` were sent.
+struct input_end {
+  uint64_t results = 0;
+  /// Non-empty if the input could not be read to its end.
+  std::string read_error;
+  /// True if the run was cut short by a signal.
+  bool interrupted = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, input_end& x) {
+  return f(caf::meta::type_name("input_end"), x.results, x.read_error,
+           x.interrupted);
+}
+
+/// Aggregator -> main: the run is complete.
+struct run_summary {
+  uint64_t ok = 0;
+  uint64_t failed = 0;
+  uint64_t bytes = 0;
+  /// Second results for an already-recorded id: a bug if ever non-zero.
+  uint64_t duplicates = 0;
+  std::string read_error;
+  bool interrupted = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_summary& x) {
+  return f(caf::meta::type_name("run_summary"), x.ok, x.failed, x.bytes,
+           x.duplicates, x.read_error, x.interrupted);
+}
+
+// -- equality, so tests can match messages with `.with(...)` ------------------
+
+bool operator==(const url_job& x, const url_job& y);
+bool operator==(const url_batch& x, const url_batch& y);
+bool operator==(const fetch_order& x, const fetch_order& y);
+bool operator==(const body_chunk& x, const body_chunk& y);
+bool operator==(const chunk_ack& x, const chunk_ack& y);
+bool operator==(const transfer_report& x, const transfer_report& y);
+bool operator==(const transfer_done& x, const transfer_done& y);
+bool operator==(const digest_value& x, const digest_value& y);
+bool operator==(const hash_result& x, const hash_result& y);
+bool operator==(const url_result& x, const url_result& y);
+bool operator==(const input_end& x, const input_end& y);
+bool operator==(const run_summary& x, const run_summary& y);
+
+} // namespace fetchsum
