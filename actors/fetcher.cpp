@@ -1,0 +1,114 @@
+#include "actors/fetcher.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <caf/after.hpp>
+#include <caf/others.hpp>
+
+namespace fetchsum {
+
+fetcher::fetcher(caf::actor_config& cfg, fetcher_settings settings)
+  : caf::blocking_actor(cfg),
+    settings_(std::move(settings)),
+    curl_(std::make_unique<detail::curl_multi>(
+      settings_, static_cast<detail::curl_multi::listener&>(*this))) {
+  // nop
+}
+
+void fetcher::enqueue(caf::mailbox_element_ptr ptr, caf::execution_unit* eu) {
+  caf::blocking_actor::enqueue(std::move(ptr), eu);
+  // curl_multi_wakeup is thread-safe and not lost if it comes before the
+  // poll starts; skipping it while the loop is awake saves a syscall per
+  // message.
+  if (asleep_.load())
+    curl_->wakeup();
+}
+
+void fetcher::act() {
+  bool running = true;
+  while (running) {
+    // Take every message that is there, without blocking.
+    bool draining = true;
+    receive_while(draining)(
+      [&](fetch_order& order) { start(order); },
+      [&](const chunk_ack& ack) { acknowledge(ack); },
+      [&](cancel_atom, uint64_t id) {
+        curl_->cancel(id, error_kind::interrupted, "transfer cancelled");
+      },
+      [&](caf::exit_msg&) {
+        running = false;
+        draining = false;
+      },
+      // A message matching nothing would otherwise stay in the mailbox.
+      caf::others >> [](caf::message_view&) -> caf::result<caf::message> {
+        return caf::sec::unexpected_message;
+      },
+      caf::after(std::chrono::seconds(0)) >> [&] { draining = false; });
+    if (!running)
+      break;
+    curl_->perform();
+    // Sleep until the network, a libcurl timer or a new message needs us.
+    asleep_.store(true);
+    if (mailbox().empty())
+      curl_->wait(std::chrono::seconds(10));
+    asleep_.store(false);
+  }
+}
+
+void fetcher::start(fetch_order& order) {
+  auto& box = outboxes_[order.seq];
+  box.hasher = std::move(order.hasher);
+  curl_->start(order.seq, order.url);
+}
+
+void fetcher::acknowledge(const chunk_ack& ack) {
+  auto i = outboxes_.find(ack.seq);
+  if (i == outboxes_.end())
+    return; // the transfer ended meanwhile
+  auto& box = i->second;
+  box.unacked -= std::min(box.unacked, ack.size);
+  if (box.paused) {
+    // Clear the flag first: resume() may call on_body before it returns.
+    box.paused = false;
+    curl_->resume(ack.seq);
+  }
+}
+
+bool fetcher::on_body(uint64_t id, const char* data, size_t size) {
+  auto& box = outboxes_[id];
+  if (!box.buffer.empty() && box.buffer.size() + size > settings_.chunk_size) {
+    if (box.unacked + box.buffer.size() > settings_.window) {
+      box.paused = true;
+      return false;
+    }
+    send_buffer(id, box);
+  }
+  if (box.buffer.capacity() == 0)
+    box.buffer.reserve(std::max<size_t>(size, 16 * 1024));
+  box.buffer.insert(box.buffer.end(), data, data + size);
+  return true;
+}
+
+void fetcher::send_buffer(uint64_t id, outbox& box) {
+  box.unacked += box.buffer.size();
+  // The buffer moves into the message: no copy of body bytes.
+  send(box.hasher, body_chunk{id, std::move(box.buffer)});
+  box.buffer = std::vector<char>{};
+  box.buffer.reserve(settings_.chunk_size);
+}
+
+void fetcher::on_done(uint64_t id, transfer_report report) {
+  auto i = outboxes_.find(id);
+  if (i == outboxes_.end())
+    return;
+  auto box = std::move(i->second);
+  outboxes_.erase(i);
+  if (report.error != error_kind::none)
+    box.buffer.clear(); // a failed body is never hashed
+  // Sent after every body_chunk of this transfer on the same path, so the
+  // hasher sees it last.
+  send(box.hasher, transfer_done{id, std::move(box.buffer), std::move(report)});
+}
+
+} // namespace fetchsum

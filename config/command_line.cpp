@@ -1,0 +1,235 @@
+#include "config/command_line.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <caf/config_option_set.hpp>
+#include <caf/config_value.hpp>
+#include <caf/settings.hpp>
+
+namespace fetchsum {
+
+namespace {
+
+std::string str(caf::string_view x) {
+  return std::string{x.data(), x.size()};
+}
+
+bool is_fetchsum_option(const caf::config_option& opt) {
+  return opt.category() == "global";
+}
+
+/// One option as found on the command line, before it is applied.
+struct given_option {
+  const caf::config_option* option;
+  std::string spelling; // as typed, for messages
+  std::string value;    // empty for flags
+};
+
+/// Checks every key of the INI file against the option set: CAF itself
+/// silently ignores unknown keys and values of the wrong type.
+std::string check_config_file(const fetchsum_config& cfg,
+                              const std::string& path) {
+  auto parsed = caf::actor_system_config::parse_config_file(path.c_str());
+  if (!parsed)
+    return "config file " + path + ": " + caf::to_string(parsed.error());
+  std::string problem;
+  auto check = [&](const std::string& category, const std::string& key,
+                   const caf::config_value& value) {
+    auto* opt = cfg.options().qualified_name_lookup(category, key);
+    auto name = category == "global" ? key : category + "." + key;
+    if (opt == nullptr) {
+      problem = "config file " + path + ": unknown key '" + name + "'";
+      return;
+    }
+    if (opt->check(value)) {
+      // CAF stores `timeout=2` as an integer; accept it where a number of
+      // seconds is expected.
+      if (opt->type_name() == "real64" && caf::holds_alternative<int64_t>(value))
+        opt->store(caf::config_value{static_cast<double>(caf::get<int64_t>(value))});
+      else
+        problem = "config file " + path + ": '" + name + "' must be of type "
+                  + str(opt->type_name()) + ", not " + caf::to_string(value);
+    }
+  };
+  for (auto& [key, value] : *parsed) {
+    if (!problem.empty())
+      break;
+    if (auto* section = caf::get_if<caf::settings>(&value)) {
+      for (auto& [sub_key, sub_value] : *section)
+        if (problem.empty())
+          check(key, sub_key, sub_value);
+    } else {
+      check("global", key, value);
+    }
+  }
+  return problem;
+}
+
+} // namespace
+
+std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
+                               command_line& out) {
+  std::vector<std::string> args{argv + 1, argv + argc};
+  std::vector<given_option> given;
+  std::vector<std::string> caf_args; // CAF's own options, passed through
+  std::vector<std::string> cli_headers;
+  bool cli_has_headers = false;
+  auto next_value = [&](size_t& i, const std::string& spelling,
+                        std::string& value) -> std::string {
+    if (i + 1 >= args.size())
+      return "option " + spelling + " needs a value";
+    value = args[++i];
+    return {};
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& arg = args[i];
+    if (arg == "--") {
+      out.positional.insert(out.positional.end(), args.begin() + i + 1,
+                            args.end());
+      break;
+    }
+    if (arg == "-" || arg.size() < 2 || arg[0] != '-') {
+      out.positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--help" || arg == "-h" || arg == "-?") {
+      out.help = true;
+      continue;
+    }
+    if (arg == "--version" || arg == "-V") {
+      out.version = true;
+      continue;
+    }
+    if (arg.compare(0, 2, "--") == 0) {
+      auto eq = arg.find('=');
+      auto name = arg.substr(2, eq == std::string::npos ? std::string::npos
+                                                        : eq - 2);
+      bool has_value = eq != std::string::npos;
+      std::string value = has_value ? arg.substr(eq + 1) : std::string{};
+      if (name == "config-file") {
+        if (!has_value)
+          if (auto err = next_value(i, arg, value); !err.empty())
+            return err;
+        out.config_file = value;
+        continue;
+      }
+      auto* opt = cfg.options().cli_long_name_lookup(name);
+      if (opt == nullptr)
+        return "unknown option '--" + name + "' (see --help)";
+      if (!is_fetchsum_option(*opt)) {
+        caf_args.push_back(arg); // --scheduler.max-threads=2 etc.
+        continue;
+      }
+      if (opt->is_flag()) {
+        if (has_value)
+          return "option --" + name + " takes no value";
+      } else if (!has_value) {
+        if (auto err = next_value(i, "--" + name, value); !err.empty())
+          return err;
+      }
+      given.push_back({opt, "--" + name, value});
+      continue;
+    }
+    // Short options: -j64, -j 64, and bundled flags such as -kq.
+    for (size_t k = 1; k < arg.size(); ++k) {
+      auto* opt = cfg.options().cli_short_name_lookup(arg[k]);
+      if (opt == nullptr)
+        return std::string{"unknown option '-"} + arg[k] + "' (see --help)";
+      std::string spelling = std::string{"-"} + arg[k];
+      if (opt->is_flag()) {
+        given.push_back({opt, spelling, {}});
+        continue;
+      }
+      std::string value = arg.substr(k + 1);
+      if (value.empty())
+        if (auto err = next_value(i, spelling, value); !err.empty())
+          return err;
+      given.push_back({opt, spelling, value});
+      break;
+    }
+  }
+  // 1. INI file and CAF's own options.
+  std::stringstream no_file;
+  std::ifstream file;
+  if (!out.config_file.empty()) {
+    file.open(out.config_file);
+    if (!file)
+      return "cannot read config file " + out.config_file;
+  }
+  std::istream& ini = out.config_file.empty() ? static_cast<std::istream&>(no_file)
+                                               : file;
+  if (auto err = cfg.parse(caf_args, ini))
+    return "invalid option: " + caf::to_string(err);
+  // After CAF read the file: report what it silently skipped, and convert
+  // the integers it refused for options measured in seconds.
+  if (!out.config_file.empty())
+    if (auto problem = check_config_file(cfg, out.config_file);
+        !problem.empty())
+      return problem;
+  // 2. fetchsum's flags: applied last, so the command line wins.
+  for (auto& x : given) {
+    if (x.option->long_name() == "header") {
+      cli_has_headers = true;
+      cli_headers.push_back(x.value);
+      continue;
+    }
+    if (x.option->is_flag()) {
+      x.option->store(caf::config_value{true});
+      continue;
+    }
+    if (!x.option->parse(x.value))
+      return "invalid value '" + x.value + "' for " + x.spelling + " (expected "
+             + str(x.option->type_name()) + ")";
+  }
+  if (cli_has_headers)
+    cfg.headers = std::move(cli_headers); // -H replaces the file's headers
+  return {};
+}
+
+std::string help_text(const fetchsum_config& cfg) {
+  std::ostringstream out;
+  out << "Usage: fetchsum [OPTION]... [LIST]...\n"
+         "       fetchsum demo [OPTION]...\n"
+         "Download every URL listed in LIST (one per line; '-' or none: stdin)\n"
+         "and print a digest of each body, like sha512sum does for files.\n"
+         "'demo' serves generated documents on 127.0.0.1 and checks them all.\n"
+         "\n"
+         "Options (also settable as 'name=value' in an INI file):\n";
+  for (auto& opt : cfg.options()) {
+    if (!is_fetchsum_option(opt))
+      continue;
+    std::string flags;
+    if (!opt.short_names().empty())
+      flags = std::string{"-"} + opt.short_names()[0] + ", ";
+    flags += "--" + str(opt.long_name());
+    if (!opt.is_flag())
+      flags += opt.type_name() == "real64" ? " SECONDS"
+               : opt.type_name() == "string" ? " TEXT"
+               : opt.type_name().find("list") != caf::string_view::npos
+                 ? " TEXT"
+                 : " N";
+    std::string line = "  " + flags;
+    line.resize(std::max<size_t>(line.size() + 1, 30), ' ');
+    line += str(opt.description());
+    if (!opt.is_flag())
+      if (auto value = opt.get()) {
+        auto shown = caf::to_string(*value);
+        if (shown != "\"\"" && shown != "[]" && shown != "0")
+          line += " [" + shown + "]";
+      }
+    out << line << "\n";
+  }
+  out << "  --config-file FILE          read options from an INI file first\n"
+         "  -h, --help                  show this help and exit\n"
+         "  -V, --version               show the version and exit\n"
+         "\n"
+         "CAF's own options (--scheduler.max-threads=N, --middleman.*, ...)\n"
+         "are accepted in --name=value form.\n"
+         "\n"
+         "Exit status: 0 if every URL succeeded, 1 if some failed,\n"
+         "2 on a usage or input error, 130/143 when interrupted.\n";
+  return out.str();
+}
+
+} // namespace fetchsum

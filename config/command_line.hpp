@@ -1,0 +1,33 @@
+// Reading fetchsum's command line the way curl users type it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/fetchsum_config.hpp"
+
+namespace fetchsum {
+
+/// What the command line asked for besides options.
+struct command_line {
+  /// Positional arguments: URL lists, or the subcommand "demo".
+  std::vector<std::string> positional;
+  bool help = false;
+  bool version = false;
+  /// Empty when no --config-file was given (no file is read then).
+  std::string config_file;
+};
+
+/// Parses argv into `cfg` and `out`: first the INI file (if --config-file),
+/// then CAF's own options (--scheduler.max-threads=2 ...), then fetchsum's
+/// flags, so the command line wins. Accepts `-j 64`, `-j64`, `--per-host 8`,
+/// `--per-host=8`, bundled flags (`-kq`), options after positionals, and `--`.
+/// Unknown or mistyped keys in the INI file are errors, unlike plain CAF.
+/// Returns an empty string on success, otherwise one line saying what is wrong.
+std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
+                               command_line& out);
+
+/// The text of --help.
+std::string help_text(const fetchsum_config& cfg);
+
+} // namespace fetchsum

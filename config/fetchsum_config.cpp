@@ -1,0 +1,151 @@
+#include "config/fetchsum_config.hpp"
+
+#include <cmath>
+#include <sstream>
+#include <thread>
+
+#include "detail/digest.hpp"
+#include "messages/type_ids.hpp"
+
+namespace fetchsum {
+
+fetchsum_config::fetchsum_config() {
+  add_message_types<caf::id_block::fetchsum>();
+  caf::opt_group{custom_options_, "global"}
+    .add(concurrency, "concurrency,j", "transfers in flight at most")
+    .add(per_host, "per-host", "transfers in flight per host (scheme://host:port) at most")
+    .add(algorithms, "algo,a", "digest(s), comma-separated OpenSSL names: sha512, sha256, sha3-512, blake2b512, md5, ...")
+    .add(format, "format", "output format: sum, tag, json or sri")
+    .add(output, "output,o", "write records to this file instead of stdout")
+    .add(keep_order, "keep-order,k", "write records in input order, not completion order")
+    .add(max_redirs, "max-redirs", "redirects followed at most")
+    .add(connect_timeout, "connect-timeout", "seconds allowed to connect")
+    .add(max_time, "max-time,m", "seconds allowed per URL (0: no limit)")
+    .add(stall_time, "stall-time", "fail a transfer that receives nothing for this many seconds (0: never)")
+    .add(max_size, "max-size", "fail bodies larger than this many bytes (0: no limit)")
+    .add(insecure, "insecure", "do not verify TLS certificates")
+    .add(user_agent, "user-agent,A", "User-Agent header")
+    .add(headers, "header,H", "extra request header 'Name: value' (repeatable)")
+    .add(cacert, "cacert", "CA bundle to verify TLS peers with")
+    .add(fetchers, "fetchers", "fetcher threads, each driving many transfers (0: automatic)")
+    .add(hashers, "hashers", "hasher actors (0: one per core)")
+    .add(chunk_size, "chunk-size", "body bytes sent to a hasher per message")
+    .add(window, "window", "body bytes per transfer on their way to its hasher before the transfer pauses")
+    .add(grace, "grace", "seconds in-flight transfers may finish after SIGINT/SIGTERM")
+    .add(quiet, "quiet,q", "no summary line on stderr")
+    .add(demo_documents, "demo-documents", "documents served by the built-in demo origin");
+  // CAF's work-stealing scheduler starts at least 4 workers that each wake
+  // every 10 ms when idle; one per core, sleeping longer, keeps an idle run
+  // near 0% CPU. Command line and INI file can still override both.
+  auto cores = std::max(1u, std::thread::hardware_concurrency());
+  set("scheduler.max-threads", static_cast<size_t>(cores));
+  set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(100)});
+  set("logger.verbosity", caf::atom("quiet"));
+}
+
+namespace {
+
+std::chrono::milliseconds to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000)));
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> result;
+  std::stringstream in{text};
+  std::string item;
+  while (std::getline(in, item, ','))
+    result.push_back(item);
+  return result;
+}
+
+} // namespace
+
+std::string fetchsum_config::validate() {
+  auto positive = [](const char* name, int64_t value, int64_t max)
+    -> std::string {
+    if (value < 1 || value > max)
+      return std::string{"--"} + name + " must be between 1 and "
+             + std::to_string(max) + ", not " + std::to_string(value);
+    return {};
+  };
+  auto seconds = [](const char* name, double value) -> std::string {
+    if (!(value >= 0) || value > 1e7)
+      return std::string{"--"} + name + " must be a number of seconds >= 0";
+    return {};
+  };
+  for (auto& problem :
+       {positive("concurrency", concurrency, 100000),
+        positive("per-host", per_host, 100000),
+        positive("chunk-size", chunk_size, 64 << 20),
+        positive("window", window, int64_t{1} << 32),
+        seconds("connect-timeout", connect_timeout),
+        seconds("max-time", max_time), seconds("stall-time", stall_time),
+        seconds("grace", grace)})
+    if (!problem.empty())
+      return problem;
+  if (max_redirs < 0)
+    return "--max-redirs must be >= 0";
+  if (max_size < 0)
+    return "--max-size must be >= 0";
+  if (fetchers < 0 || fetchers > 256)
+    return "--fetchers must be between 0 (automatic) and 256";
+  if (hashers < 0 || hashers > 1024)
+    return "--hashers must be between 0 (one per core) and 1024";
+  if (chunk_size < 16 * 1024)
+    return "--chunk-size must be at least 16384 (libcurl's largest piece)";
+  if (window < chunk_size)
+    return "--window must be at least --chunk-size";
+  if (demo_documents < 1 || demo_documents > 1000000)
+    return "--demo-documents must be between 1 and 1000000";
+  for (auto& header : headers)
+    if (header.find(':') == std::string::npos
+        && header.find(';') == std::string::npos)
+      return "--header '" + header + "' is not of the form 'Name: value'";
+
+  hasher.algorithms.clear();
+  for (auto& name : split_list(algorithms)) {
+    if (!detail::is_known_digest(name))
+      return "unknown digest algorithm '" + name
+             + "' (try sha512, sha256, sha3-512, blake2b512, md5)";
+    hasher.algorithms.push_back(name);
+  }
+  if (hasher.algorithms.empty())
+    return "--algo needs at least one digest name";
+
+  if (format == "sum")
+    aggregator.format = output_format::sum;
+  else if (format == "tag")
+    aggregator.format = output_format::tag;
+  else if (format == "json")
+    aggregator.format = output_format::json;
+  else if (format == "sri")
+    aggregator.format = output_format::sri;
+  else
+    return "unknown --format '" + format + "' (sum, tag, json or sri)";
+  aggregator.keep_order = keep_order;
+
+  fetcher.max_redirs = static_cast<long>(max_redirs);
+  fetcher.connect_timeout = to_ms(connect_timeout);
+  fetcher.max_time = to_ms(max_time);
+  fetcher.stall_time = to_ms(stall_time);
+  fetcher.insecure = insecure;
+  fetcher.user_agent = user_agent;
+  fetcher.headers = headers;
+  fetcher.max_size = static_cast<uint64_t>(max_size);
+  fetcher.chunk_size = static_cast<uint32_t>(chunk_size);
+  fetcher.window = static_cast<uint32_t>(window);
+  fetcher.cacert = cacert;
+
+  auto cores = std::max(1u, std::thread::hardware_concurrency());
+  supervisor.concurrency = static_cast<uint32_t>(concurrency);
+  supervisor.per_host = static_cast<uint32_t>(per_host);
+  // One fetcher thread moves ~25k small URL/s or ~500 MB/s on loopback; more
+  // only pay off on many cores, where they leave the rest to the hashers.
+  supervisor.fetchers = fetchers > 0 ? static_cast<uint32_t>(fetchers)
+                                     : std::max(1u, cores / 4);
+  supervisor.hashers = hashers > 0 ? static_cast<uint32_t>(hashers) : cores;
+  supervisor.grace = to_ms(grace);
+  return {};
+}
+
+} // namespace fetchsum

@@ -1,0 +1,64 @@
+// fetchsum's configuration: every option, its flag, INI key and default.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system_config.hpp>
+
+#include "config/settings.hpp"
+
+namespace fetchsum {
+
+/// All options live here as member fields bound to CAF's option set (group
+/// "global"), so `--concurrency=64`, `-j 64` and `concurrency=64` in the INI
+/// file all set the same field. validate() turns them into the settings
+/// structs the actors take.
+class fetchsum_config : public caf::actor_system_config {
+public:
+  fetchsum_config();
+
+  // -- raw options, as typed by the user ------------------------------------
+
+  int64_t concurrency = 256;
+  int64_t per_host = 6;
+  int64_t fetchers = 0; // 0: automatic
+  int64_t hashers = 0;  // 0: one per core
+  std::string algorithms = "sha512";
+  std::string format = "sum";
+  std::string output;
+  bool keep_order = false;
+  int64_t max_redirs = 10;
+  double connect_timeout = 10;
+  double max_time = 300;
+  double stall_time = 30;
+  int64_t max_size = 0;
+  bool insecure = false;
+  std::string user_agent = "fetchsum/0.1";
+  std::vector<std::string> headers;
+  std::string cacert;
+  int64_t chunk_size = 256 * 1024;
+  int64_t window = 1024 * 1024;
+  double grace = 2;
+  bool quiet = false;
+  int64_t demo_documents = 3000;
+
+  // -- validated settings, filled by validate() -----------------------------
+
+  hasher_settings hasher;
+  fetcher_settings fetcher;
+  supervisor_settings supervisor;
+  aggregator_settings aggregator;
+
+  /// Checks every option and fills the settings structs. Returns an empty
+  /// string on success, otherwise one line saying what is wrong.
+  std::string validate();
+
+  /// The option set, for the command-line parser and --help.
+  const caf::config_option_set& options() const {
+    return custom_options_;
+  }
+};
+
+} // namespace fetchsum

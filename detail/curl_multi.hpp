@@ -1,0 +1,92 @@
+// Many concurrent HTTP transfers on one libcurl multi handle, driven by one
+// thread. Plain C++: the fetcher actor owns one and turns its callbacks into
+// messages.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <curl/curl.h>
+
+#include "config/settings.hpp"
+#include "messages/messages.hpp"
+
+namespace fetchsum::detail {
+
+class curl_multi {
+public:
+  /// Receives the events of all transfers. Called on the thread that calls
+  /// perform() or resume(), never concurrently.
+  class listener {
+  public:
+    virtual ~listener() = default;
+
+    /// Body bytes of a 2xx response, at most CURL_MAX_WRITE_SIZE at a time.
+    /// Returning false pauses the transfer: libcurl keeps these bytes and
+    /// delivers them again after resume(id).
+    virtual bool on_body(uint64_t id, const char* data, size_t size) = 0;
+
+    /// Transfer `id` ended; `report` says how. Its id may be reused afterwards.
+    virtual void on_done(uint64_t id, transfer_report report) = 0;
+  };
+
+  curl_multi(const fetcher_settings& settings, listener& events);
+  ~curl_multi();
+
+  curl_multi(const curl_multi&) = delete;
+  curl_multi& operator=(const curl_multi&) = delete;
+
+  /// Adds a transfer. It starts on the next perform().
+  void start(uint64_t id, const std::string& url);
+
+  /// Continues a transfer paused by on_body returning false. May call
+  /// on_body before it returns.
+  void resume(uint64_t id);
+
+  /// Ends a transfer now; on_done reports `why` before this returns.
+  void cancel(uint64_t id, error_kind why, const std::string& message);
+
+  /// Moves every transfer along as far as the network allows and reports the
+  /// finished ones. Never blocks.
+  void perform();
+
+  /// Sleeps until a socket is ready, a libcurl timer is due, `max` passed, or
+  /// wakeup() was called (also a wakeup() that came before this call).
+  void wait(std::chrono::milliseconds max);
+
+  /// Interrupts wait(). Safe to call from any thread.
+  void wakeup();
+
+  /// Transfers started and not yet reported done.
+  size_t active() const noexcept {
+    return transfers_.size();
+  }
+
+private:
+  struct transfer;
+
+  static size_t on_write(char* data, size_t, size_t size, void* self);
+  static size_t on_header(char* data, size_t, size_t size, void* self);
+
+  CURL* make_easy();
+  void finish(transfer& t, CURLcode code);
+  void release(std::unique_ptr<transfer> t);
+
+  const fetcher_settings& settings_;
+  listener& events_;
+  CURLM* multi_;
+  curl_slist* headers_ = nullptr;
+  std::unordered_map<uint64_t, std::unique_ptr<transfer>> transfers_;
+  /// Finished transfers kept for reuse: their easy handles keep all options
+  /// set, which saves setting a dozen options per URL.
+  std::vector<std::unique_ptr<transfer>> idle_;
+};
+
+/// Classifies a libcurl result. `detail` is libcurl's error buffer.
+error_kind classify(CURLcode code, const std::string& detail);
+
+} // namespace fetchsum::detail

@@ -1,0 +1,95 @@
+// fetchsum: sha512sum for URLs, at scale. main only wires: parse, validate,
+// spawn, wait, exit code.
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+#include <curl/curl.h>
+
+#include "config/command_line.hpp"
+#include "config/fetchsum_config.hpp"
+#include "main/demo.hpp"
+#include "main/run.hpp"
+
+using namespace fetchsum;
+
+namespace {
+
+int usage_error(const std::string& message) {
+  std::cerr << "fetchsum: " << message << "\n";
+  return 2;
+}
+
+/// Lists must be readable before anything is fetched.
+std::string check_lists(const std::vector<std::string>& lists) {
+  for (auto& path : lists) {
+    if (path == "-")
+      continue;
+    std::ifstream in{path};
+    if (!in)
+      return path + ": " + std::strerror(errno);
+  }
+  return {};
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  fetchsum_config cfg;
+  command_line cli;
+  if (auto problem = parse_command_line(cfg, argc, argv, cli); !problem.empty())
+    return usage_error(problem);
+  if (cli.help) {
+    std::cout << help_text(cfg);
+    return 0;
+  }
+  if (cli.version) {
+    std::cout << "fetchsum 0.1.0 (CAF 0.17.6, " << curl_version() << ")\n";
+    return 0;
+  }
+  if (auto problem = cfg.validate(); !problem.empty())
+    return usage_error(problem);
+  bool demo = !cli.positional.empty() && cli.positional.front() == "demo";
+  if (demo && cli.positional.size() > 1)
+    return usage_error("demo takes no URL list");
+  if (auto problem = check_lists(cli.positional); !demo && !problem.empty())
+    return usage_error(problem);
+  std::ofstream file;
+  if (!cfg.output.empty()) {
+    file.open(cfg.output, std::ios::out | std::ios::trunc);
+    if (!file)
+      return usage_error(cfg.output + ": " + std::strerror(errno));
+  }
+  std::ios::sync_with_stdio(false);
+  block_stop_signals();
+  cfg.load<caf::io::middleman>();
+  caf::actor_system sys{cfg};
+  int status = 0;
+  if (demo) {
+    status = run_demo(sys, cfg);
+  } else {
+    std::ostream& out = cfg.output.empty() ? std::cout : file;
+    auto outcome = run(sys, cfg, cli.positional, out, std::cerr);
+    out.flush();
+    if (!outcome.summary.read_error.empty())
+      std::cerr << "fetchsum: " << outcome.summary.read_error << "\n";
+    if (outcome.summary.duplicates > 0)
+      std::cerr << "fetchsum: internal error: " << outcome.summary.duplicates
+                << " duplicate records dropped\n";
+    if (!cfg.quiet)
+      std::cerr << summary_line(outcome) << "\n";
+    status = exit_status(outcome);
+    if (outcome.signal != 0) {
+      // The source may still block on stdin; everything is written and
+      // flushed, so leave without waiting for it.
+      std::cerr.flush();
+      std::_Exit(status);
+    }
+  }
+  return status;
+}

@@ -1,0 +1,132 @@
+#include "main/run.hpp"
+
+#include <csignal>
+#include <pthread.h>
+#include <thread>
+
+#include <caf/scoped_actor.hpp>
+
+#include "actors/aggregator.hpp"
+#include "actors/fetcher.hpp"
+#include "actors/hasher.hpp"
+#include "actors/source.hpp"
+#include "actors/supervisor.hpp"
+
+namespace fetchsum {
+
+namespace {
+
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1); // run() uses it to end the signal thread
+  return set;
+}
+
+/// Waits for SIGINT/SIGTERM and turns each into an interrupt message; the
+/// first one starts the grace period, the second ends it.
+class signal_thread {
+public:
+  signal_thread(supervisor_actor supervisor)
+    : thread_([this, supervisor] { loop(supervisor); }) {
+    // nop
+  }
+
+  ~signal_thread() {
+    pthread_kill(thread_.native_handle(), SIGUSR1);
+    thread_.join();
+  }
+
+  int received() const {
+    return received_;
+  }
+
+private:
+  void loop(supervisor_actor supervisor) {
+    auto set = stop_signals();
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&set, &sig) != 0 || sig == SIGUSR1)
+        return;
+      if (received_ == 0)
+        received_ = sig;
+      caf::anon_send(supervisor, interrupt_atom_v);
+    }
+  }
+
+  std::atomic<int> received_{0};
+  std::thread thread_;
+};
+
+} // namespace
+
+void block_stop_signals() {
+  auto set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
+                const std::vector<std::string>& lists, std::ostream& out,
+                std::ostream& err) {
+  auto started = std::chrono::steady_clock::now();
+  auto aggregator_handle = sys.spawn(aggregator, cfg.aggregator, &out, &err);
+  // Detached: reading stdin may block, and must not block a scheduler thread.
+  auto source_handle = sys.spawn<caf::detached>(source, lists);
+  supervisor_children children{
+    [settings = cfg.fetcher](caf::actor_system& sys) {
+      return caf::actor_cast<fetcher_actor>(sys.spawn<fetcher>(settings));
+    },
+    [settings = cfg.hasher](caf::actor_system& sys, result_sink_actor sink) {
+      return sys.spawn(hasher, settings, std::move(sink));
+    }};
+  auto supervisor_handle = sys.spawn(supervisor, cfg.supervisor, children,
+                                     source_handle, aggregator_handle);
+  run_outcome outcome;
+  {
+    signal_thread signals{supervisor_handle};
+    caf::scoped_actor self{sys};
+    caf::anon_send(supervisor_handle, start_atom_v);
+    self->request(aggregator_handle, caf::infinite, await_atom_v)
+      .receive([&](run_summary& summary) { outcome.summary = summary; },
+               [&](caf::error& e) {
+                 outcome.summary.read_error = "internal error: "
+                                              + sys.render(e);
+               });
+    outcome.signal = signals.received();
+  }
+  caf::anon_send_exit(aggregator_handle, caf::exit_reason::user_shutdown);
+  outcome.seconds = std::chrono::duration<double>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+  return outcome;
+}
+
+int exit_status(const run_outcome& outcome) {
+  if (outcome.signal != 0 || outcome.summary.interrupted)
+    return 128 + (outcome.signal != 0 ? outcome.signal : SIGINT);
+  if (!outcome.summary.read_error.empty())
+    return 2;
+  if (outcome.summary.failed > 0 || outcome.summary.duplicates > 0)
+    return 1;
+  return 0;
+}
+
+std::string summary_line(const run_outcome& outcome) {
+  auto& s = outcome.summary;
+  auto urls = s.ok + s.failed;
+  auto secs = std::max(outcome.seconds, 1e-6);
+  char buf[256];
+  std::snprintf(buf, sizeof(buf),
+                "fetchsum: %llu URLs, %llu ok, %llu failed, %.1f MB in %.2f s "
+                "(%.0f URL/s, %.1f MB/s)%s",
+                static_cast<unsigned long long>(urls),
+                static_cast<unsigned long long>(s.ok),
+                static_cast<unsigned long long>(s.failed), s.bytes / 1e6,
+                outcome.seconds, urls / secs, s.bytes / 1e6 / secs,
+                s.interrupted ? ", interrupted" : "");
+  return buf;
+}
+
+} // namespace fetchsum

@@ -1,0 +1,40 @@
+// Wiring one run: spawn the actors, wait for the aggregator, stop cleanly.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+
+#include "config/fetchsum_config.hpp"
+#include "messages/messages.hpp"
+
+namespace fetchsum {
+
+struct run_outcome {
+  run_summary summary;
+  /// The signal that interrupted the run, 0 if none.
+  int signal = 0;
+  double seconds = 0;
+};
+
+/// Fetches every URL of `lists` and writes the records to `out` (and error
+/// lines to `err`). SIGINT/SIGTERM interrupt the run gracefully.
+run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
+                const std::vector<std::string>& lists, std::ostream& out,
+                std::ostream& err);
+
+/// Blocks SIGINT and SIGTERM in the calling thread (and every thread it
+/// starts afterwards), so only run()'s signal thread receives them. Call
+/// before creating the actor system.
+void block_stop_signals();
+
+/// The exit status for an outcome: 0 all ok, 1 some failed, 2 input error,
+/// 128+signal when interrupted.
+int exit_status(const run_outcome& outcome);
+
+/// One line: URLs, ok/failed, bytes, time, rates.
+std::string summary_line(const run_outcome& outcome);
+
+} // namespace fetchsum
