@@ -15,8 +15,27 @@ std::string str(caf::string_view x) {
   return std::string{x.data(), x.size()};
 }
 
+/// CAF puts its own help and config-file options in the "global" group too.
+bool is_caf_builtin(const caf::config_option& opt) {
+  auto name = opt.long_name();
+  return name == "help" || name == "long-help" || name == "dump-config"
+         || name == "config-file";
+}
+
 bool is_fetchsum_option(const caf::config_option& opt) {
-  return opt.category() == "global";
+  return opt.category() == "global" && !is_caf_builtin(opt);
+}
+
+/// A default as a user would type it: 10, not 10.000000.
+std::string show(const caf::config_value& value) {
+  if (auto x = caf::get_if<double>(&value)) {
+    auto text = std::to_string(*x);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.')
+      text.pop_back();
+    return text;
+  }
+  return caf::to_string(value);
 }
 
 /// One option as found on the command line, before it is applied.
@@ -161,6 +180,7 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
                                                : file;
   if (auto err = cfg.parse(caf_args, ini))
     return "invalid option: " + caf::to_string(err);
+  out.caf_printed = cfg.cli_helptext_printed; // --long-help, --dump-config
   // After CAF read the file: report what it silently skipped, and convert
   // the integers it refused for options measured in seconds.
   if (!out.config_file.empty())
@@ -214,7 +234,7 @@ std::string help_text(const fetchsum_config& cfg) {
     line += str(opt.description());
     if (!opt.is_flag())
       if (auto value = opt.get()) {
-        auto shown = caf::to_string(*value);
+        auto shown = show(*value);
         if (shown != "\"\"" && shown != "[]" && shown != "0")
           line += " [" + shown + "]";
       }

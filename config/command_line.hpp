@@ -14,6 +14,8 @@ struct command_line {
   std::vector<std::string> positional;
   bool help = false;
   bool version = false;
+  /// CAF printed its --long-help or --dump-config: nothing else to do.
+  bool caf_printed = false;
   /// Empty when no --config-file was given (no file is read then).
   std::string config_file;
 };

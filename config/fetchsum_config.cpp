@@ -4,6 +4,8 @@
 #include <sstream>
 #include <thread>
 
+#include <caf/config_option_adder.hpp>
+
 #include "detail/digest.hpp"
 #include "messages/type_ids.hpp"
 
@@ -11,7 +13,7 @@ namespace fetchsum {
 
 fetchsum_config::fetchsum_config() {
   add_message_types<caf::id_block::fetchsum>();
-  caf::opt_group{custom_options_, "global"}
+  opt_group{custom_options_, "global"}
     .add(concurrency, "concurrency,j", "transfers in flight at most")
     .add(per_host, "per-host", "transfers in flight per host (scheme://host:port) at most")
     .add(algorithms, "algo,a", "digest(s), comma-separated OpenSSL names: sha512, sha256, sha3-512, blake2b512, md5, ...")

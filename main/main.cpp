@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
   command_line cli;
   if (auto problem = parse_command_line(cfg, argc, argv, cli); !problem.empty())
     return usage_error(problem);
+  if (cli.caf_printed)
+    return 0;
   if (cli.help) {
     std::cout << help_text(cfg);
     return 0;

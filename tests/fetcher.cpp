@@ -70,7 +70,8 @@ struct fixture {
   }
 
   static std::string sha512_hex(const std::string& bytes) {
-    detail::digest_set digests{{"sha512"}};
+    detail::digest_algorithms sha512{{"sha512"}};
+    auto digests = sha512.start();
     digests.update(bytes.data(), bytes.size());
     return detail::to_hex(digests.finish().at(0).bytes);
   }
@@ -84,7 +85,7 @@ struct fixture {
 
 CAF_TEST_FIXTURE_SCOPE(fetcher_tests, fixture)
 
-CAF_TEST(bodies stream in order and hash to the origin's digest) {
+CAF_TEST(bodies stream in order and hash to the digest of the origin) {
   auto f = spawn_fetcher();
   for (uint64_t i = 0; i < 5; ++i)
     order(f, i, server.documents()[i].path);

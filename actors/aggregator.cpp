@@ -1,0 +1,130 @@
+#include "actors/aggregator.hpp"
+
+#include "detail/record_format.hpp"
+
+namespace fetchsum {
+
+namespace {
+
+using self_pointer = aggregator_actor::stateful_pointer<aggregator_state>;
+
+/// Above this much buffered text we write at once instead of on the timer.
+constexpr size_t write_threshold = 64 * 1024;
+
+void write_pending(aggregator_state& st) {
+  if (!st.pending_out.empty()) {
+    st.out->write(st.pending_out.data(),
+                  static_cast<std::streamsize>(st.pending_out.size()));
+    st.out->flush();
+    st.pending_out.clear();
+  }
+  if (!st.pending_err.empty()) {
+    st.err->write(st.pending_err.data(),
+                  static_cast<std::streamsize>(st.pending_err.size()));
+    st.err->flush();
+    st.pending_err.clear();
+  }
+}
+
+void emit(self_pointer self, const url_result& record) {
+  auto& st = self->state;
+  detail::format_record(record, st.settings.format, st.pending_out,
+                        st.pending_err);
+  if (st.pending_out.size() + st.pending_err.size() >= write_threshold) {
+    write_pending(st);
+  } else if (!st.flush_armed) {
+    // One timer while there is something to write, none while idle.
+    st.flush_armed = true;
+    self->delayed_send(self, st.settings.flush_interval, caf::flush_atom_v);
+  }
+}
+
+/// Marks `seq` as recorded; false if it already was.
+bool first_time(aggregator_state& st, uint64_t seq) {
+  if (seq >= st.seen.size())
+    st.seen.resize(std::max<size_t>(seq + 1, st.seen.size() * 2));
+  if (st.seen[seq])
+    return false;
+  st.seen[seq] = true;
+  return true;
+}
+
+void count(aggregator_state& st, const url_result& record) {
+  st.distinct += 1;
+  if (record.report.error == error_kind::none) {
+    st.summary.ok += 1;
+    st.summary.bytes += record.report.bytes;
+  } else {
+    st.summary.failed += 1;
+  }
+}
+
+void on_result(self_pointer self, url_result& record) {
+  auto& st = self->state;
+  if (st.complete || !first_time(st, record.seq)) {
+    st.summary.duplicates += 1;
+    return;
+  }
+  count(st, record);
+  if (!st.settings.keep_order) {
+    emit(self, record);
+    return;
+  }
+  st.held.emplace(record.seq, std::move(record));
+  for (auto i = st.held.begin();
+       i != st.held.end() && i->first == st.next_in_order;
+       i = st.held.erase(i)) {
+    emit(self, i->second);
+    st.next_in_order += 1;
+  }
+}
+
+void on_end(self_pointer self, input_end& end) {
+  auto& st = self->state;
+  // Interrupted runs leave gaps: write what is held, still in input order.
+  for (auto& [seq, record] : st.held)
+    emit(self, record);
+  st.held.clear();
+  if (end.results > st.distinct) {
+    auto missing = end.results - st.distinct;
+    st.pending_err += "fetchsum: internal error: " + std::to_string(missing)
+                      + " records went missing\n";
+    st.summary.failed += missing;
+  }
+  write_pending(st);
+  st.summary.read_error = end.read_error;
+  st.summary.interrupted = end.interrupted;
+  st.complete = true;
+  for (auto& promise : st.waiting)
+    promise.deliver(st.summary);
+  st.waiting.clear();
+}
+
+} // namespace
+
+aggregator_actor::behavior_type
+aggregator(aggregator_actor::stateful_pointer<aggregator_state> self,
+           aggregator_settings settings, std::ostream* out,
+           std::ostream* err) {
+  auto& st = self->state;
+  st.settings = settings;
+  st.out = out;
+  st.err = err;
+  return {
+    [=](url_result& record) { on_result(self, record); },
+    [=](input_end& end) { on_end(self, end); },
+    [=](caf::flush_atom) {
+      self->state.flush_armed = false;
+      write_pending(self->state);
+    },
+    [=](await_atom) -> caf::result<run_summary> {
+      auto& st = self->state;
+      if (st.complete)
+        return st.summary;
+      st.waiting.push_back(self->make_response_promise<run_summary>());
+      return st.waiting.back();
+    },
+  };
+}
+
+} // namespace fetchsum

@@ -1,0 +1,49 @@
+// The aggregator: exactly one record per URL, written out.
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <caf/typed_response_promise.hpp>
+
+#include "config/settings.hpp"
+#include "messages/interfaces.hpp"
+
+namespace fetchsum {
+
+struct aggregator_state {
+  aggregator_settings settings;
+  std::ostream* out = nullptr;
+  std::ostream* err = nullptr;
+
+  /// Formatted text not written yet.
+  std::string pending_out;
+  std::string pending_err;
+  bool flush_armed = false;
+
+  /// Which sequence ids have a record. Ids are dense from 0, so a bit each.
+  std::vector<bool> seen;
+  /// --keep-order: records waiting for a lower id, and the next id to write.
+  std::map<uint64_t, url_result> held;
+  uint64_t next_in_order = 0;
+
+  run_summary summary;
+  uint64_t distinct = 0;
+  bool complete = false;
+  std::vector<caf::typed_response_promise<run_summary>> waiting;
+
+  static inline const char* name = "aggregator";
+};
+
+/// Receives the one url_result of every URL, counts it, and writes it to
+/// `out` / `err` in the configured format, in completion order or (with
+/// keep_order) input order. Output is buffered and flushed at least every
+/// settings.flush_interval, so records already made survive a kill. A second
+/// result for an id is a bug: counted in `duplicates` and dropped.
+aggregator_actor::behavior_type
+aggregator(aggregator_actor::stateful_pointer<aggregator_state> self,
+           aggregator_settings settings, std::ostream* out, std::ostream* err);
+
+} // namespace fetchsum

@@ -1,0 +1,51 @@
+#include "actors/hasher.hpp"
+
+namespace fetchsum {
+
+namespace {
+
+using self_pointer = hasher_actor::stateful_pointer<hasher_state>;
+
+detail::digest_set& digests_of(self_pointer self, uint64_t seq) {
+  auto& open = self->state.open;
+  auto i = open.find(seq);
+  if (i == open.end())
+    i = open.emplace(seq, self->state.algorithms->start()).first;
+  return i->second;
+}
+
+} // namespace
+
+hasher_actor::behavior_type
+hasher(hasher_actor::stateful_pointer<hasher_state> self,
+       hasher_settings settings, result_sink_actor sink) {
+  // The config validated the names; a failure here is a bug and kills the
+  // actor, which the supervisor sees.
+  self->state.algorithms
+    = std::make_unique<detail::digest_algorithms>(settings.algorithms);
+  self->state.sink = std::move(sink);
+  return {
+    [=](const body_chunk& chunk) {
+      digests_of(self, chunk.seq).update(chunk.bytes.data(),
+                                         chunk.bytes.size());
+      // The ack is the back-pressure signal: it lets the fetcher send (or
+      // resume receiving) that many more bytes of this transfer.
+      self->send(caf::actor_cast<fetcher_actor>(self->current_sender()),
+                 chunk_ack{chunk.seq, chunk.bytes.size()});
+    },
+    [=](transfer_done& done) {
+      hash_result result;
+      result.seq = done.seq;
+      if (done.report.error == error_kind::none) {
+        auto& digests = digests_of(self, done.seq);
+        digests.update(done.tail.data(), done.tail.size());
+        result.digests = digests.finish();
+      }
+      self->state.open.erase(done.seq);
+      result.report = std::move(done.report);
+      self->send(self->state.sink, std::move(result));
+    },
+  };
+}
+
+} // namespace fetchsum

@@ -1,0 +1,80 @@
+#include "actors/source.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+namespace fetchsum {
+
+namespace {
+
+void trim(std::string& line) {
+  auto last = line.find_last_not_of(" \t\r");
+  if (last == std::string::npos) {
+    line.clear();
+    return;
+  }
+  line.erase(last + 1);
+  auto first = line.find_first_not_of(" \t");
+  line.erase(0, first);
+}
+
+/// Opens the next list. Returns false when there is none; sets `error` when
+/// it cannot be opened.
+bool open_next(source_state& st, std::string& error) {
+  if (st.next_path >= st.paths.size())
+    return false;
+  st.current_path = st.paths[st.next_path++];
+  if (st.current_path == "-") {
+    st.file.reset();
+    st.in = &std::cin;
+    return true;
+  }
+  st.file = std::make_unique<std::ifstream>(st.current_path);
+  if (!*st.file) {
+    error = st.current_path + ": " + std::strerror(errno);
+    return false;
+  }
+  st.in = st.file.get();
+  return true;
+}
+
+url_batch next_batch(source_state& st, uint32_t n) {
+  url_batch batch;
+  while (!st.done && batch.jobs.size() < n) {
+    if (st.in == nullptr && !open_next(st, batch.read_error)) {
+      st.done = true;
+      break;
+    }
+    if (!std::getline(*st.in, st.line)) {
+      if (st.in->bad())
+        batch.read_error = st.current_path + ": read error";
+      st.in = nullptr;
+      st.file.reset();
+      if (!batch.read_error.empty())
+        st.done = true;
+      continue;
+    }
+    trim(st.line);
+    if (st.line.empty() || st.line[0] == '#')
+      continue;
+    batch.jobs.push_back(url_job{st.next_seq++, st.line});
+  }
+  batch.last = st.done;
+  return batch;
+}
+
+} // namespace
+
+source_actor::behavior_type
+source(source_actor::stateful_pointer<source_state> self,
+       std::vector<std::string> paths) {
+  if (paths.empty())
+    paths.push_back("-");
+  self->state.paths = std::move(paths);
+  return {
+    [=](pull_atom, uint32_t n) { return next_batch(self->state, n); },
+  };
+}
+
+} // namespace fetchsum

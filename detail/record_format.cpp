@@ -1,0 +1,185 @@
+#include "detail/record_format.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "detail/digest.hpp"
+
+namespace fetchsum::detail {
+
+namespace {
+
+/// coreutils prefixes a line with '\' when the name holds a backslash or a
+/// newline, and escapes those; anything else is printed as it is.
+bool needs_escape(const std::string& name) {
+  return name.find_first_of("\\\n\r") != std::string::npos;
+}
+
+void append_escaped_name(std::string& out, const std::string& name) {
+  for (char c : name) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out += c;
+    }
+  }
+}
+
+void append_name(std::string& out, const std::string& name) {
+  if (needs_escape(name))
+    append_escaped_name(out, name);
+  else
+    out += name;
+}
+
+std::string upper(std::string x) {
+  std::transform(x.begin(), x.end(), x.begin(), [](unsigned char c) {
+    return static_cast<char>(std::toupper(c));
+  });
+  return x;
+}
+
+void append_json_string(std::string& out, const std::string& text) {
+  out += '"';
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_failure(std::string& err, const url_result& r) {
+  err += "fetchsum: ";
+  err += r.url;
+  err += ": ";
+  err += r.report.message.empty() ? to_string(r.report.error)
+                                  : r.report.message;
+  err += '\n';
+}
+
+void format_sum(const url_result& r, std::string& out) {
+  for (auto& d : r.digests) {
+    if (needs_escape(r.url))
+      out += '\\';
+    out += to_hex(d.bytes);
+    out += "  ";
+    append_name(out, r.url);
+    out += '\n';
+  }
+}
+
+void format_tag(const url_result& r, std::string& out) {
+  for (auto& d : r.digests) {
+    if (needs_escape(r.url))
+      out += '\\';
+    out += upper(d.algo);
+    out += " (";
+    append_name(out, r.url);
+    out += ") = ";
+    out += to_hex(d.bytes);
+    out += '\n';
+  }
+}
+
+void format_sri(const url_result& r, std::string& out) {
+  for (size_t i = 0; i < r.digests.size(); ++i) {
+    if (i > 0)
+      out += ' ';
+    out += r.digests[i].algo;
+    out += '-';
+    out += to_base64(r.digests[i].bytes);
+  }
+  out += "  ";
+  out += r.url;
+  out += '\n';
+}
+
+void format_json(const url_result& r, std::string& out) {
+  bool ok = r.report.error == error_kind::none;
+  out += "{\"url\":";
+  append_json_string(out, r.url);
+  out += ",\"seq\":" + std::to_string(r.seq);
+  out += ok ? ",\"ok\":true" : ",\"ok\":false";
+  out += ",\"digests\":{";
+  for (size_t i = 0; i < r.digests.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    append_json_string(out, r.digests[i].algo);
+    out += ":\"" + to_hex(r.digests[i].bytes) + "\"";
+  }
+  out += "},\"error\":";
+  if (ok)
+    out += "null";
+  else
+    append_json_string(out, to_string(r.report.error));
+  out += ",\"message\":";
+  append_json_string(out, r.report.message);
+  out += ",\"http_status\":" + std::to_string(r.report.http_status);
+  out += ",\"bytes\":" + std::to_string(r.report.bytes);
+  out += ",\"final_url\":";
+  append_json_string(out, r.report.final_url);
+  out += ",\"attempts\":" + std::to_string(r.attempts);
+  out += ",\"elapsed_ms\":" + std::to_string(r.report.elapsed_ms);
+  out += "}\n";
+}
+
+} // namespace
+
+std::string to_base64(const std::vector<uint8_t>& bytes) {
+  static constexpr char alphabet[]
+    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += alphabet[(n >> 6) & 63];
+    out += alphabet[n & 63];
+  }
+  if (auto rest = bytes.size() - i; rest > 0) {
+    uint32_t n = bytes[i] << 16;
+    if (rest == 2)
+      n |= bytes[i + 1] << 8;
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += rest == 2 ? alphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+void format_record(const url_result& record, output_format format,
+                   std::string& out, std::string& err) {
+  if (format == output_format::json) {
+    format_json(record, out);
+    return;
+  }
+  if (record.report.error != error_kind::none) {
+    append_failure(err, record);
+    return;
+  }
+  switch (format) {
+    case output_format::sum: format_sum(record, out); break;
+    case output_format::tag: format_tag(record, out); break;
+    case output_format::sri: format_sri(record, out); break;
+    case output_format::json: break;
+  }
+}
+
+} // namespace fetchsum::detail

@@ -1,0 +1,356 @@
+#include "origin/origin.hpp"
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <cmath>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include <microhttpd.h>
+#include <openssl/evp.h>
+
+namespace fetchsum::origin {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// -- generated content ---------------------------------------------------------
+
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+/// Byte `pos` onwards of the stream named `key`: a pure function of both, so
+/// any range can be produced on demand without storing documents.
+void fill(uint64_t key, uint64_t pos, char* out, size_t size) {
+  while (size > 0) {
+    auto block = splitmix64(key ^ ((pos / 8) * 0xD1B54A32D192ED03ULL));
+    auto offset = pos % 8;
+    auto n = std::min<size_t>(8 - offset, size);
+    std::memcpy(out, reinterpret_cast<const char*>(&block) + offset, n);
+    out += n;
+    pos += n;
+    size -= n;
+  }
+}
+
+uint64_t document_key(uint64_t seed, uint64_t index) {
+  return splitmix64(seed * 0x632BE59BD9B4E019ULL + index);
+}
+
+/// Mixed sizes: log-uniform from 64 B to 256 KiB, every 500th 2 - 4 MiB.
+uint64_t document_size(uint64_t seed, uint64_t index) {
+  auto u = static_cast<double>(splitmix64(document_key(seed, index) + 1) >> 11)
+           / static_cast<double>(1ULL << 53);
+  if (index % 500 == 499)
+    return (2u << 20) + static_cast<uint64_t>(u * (2u << 20));
+  return static_cast<uint64_t>(64.0 * std::pow(4096.0, u));
+}
+
+std::string sha512_hex_of(uint64_t key, uint64_t size) {
+  auto* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha512(), nullptr);
+  std::vector<char> buf(64 * 1024);
+  for (uint64_t pos = 0; pos < size; pos += buf.size()) {
+    auto n = std::min<uint64_t>(buf.size(), size - pos);
+    fill(key, pos, buf.data(), n);
+    EVP_DigestUpdate(ctx, buf.data(), n);
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned i = 0; i < len; ++i) {
+    hex += digits[md[i] >> 4];
+    hex += digits[md[i] & 15];
+  }
+  return hex;
+}
+
+/// A generated body of any size, streamed by MHD in blocks.
+struct generated_body {
+  uint64_t key;
+  uint64_t size;
+  /// Bytes after which the connection is cut (truncated bodies).
+  uint64_t cut_at;
+};
+
+ssize_t read_generated(void* cls, uint64_t pos, char* buf, size_t max) {
+  auto* body = static_cast<generated_body*>(cls);
+  if (pos >= body->cut_at)
+    return body->cut_at < body->size ? MHD_CONTENT_READER_END_WITH_ERROR
+                                     : MHD_CONTENT_READER_END_OF_STREAM;
+  auto n = std::min<uint64_t>(max, body->cut_at - pos);
+  fill(body->key, pos, buf, n);
+  return static_cast<ssize_t>(n);
+}
+
+void free_generated(void* cls) {
+  delete static_cast<generated_body*>(cls);
+}
+
+bool parse_number(const std::string& text, uint64_t& out) {
+  if (text.empty() || text.size() > 12)
+    return false;
+  out = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    out = out * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return true;
+}
+
+/// Requests that wait (stall, slow) keep this as their connection context.
+struct waiting_request {
+  bool resumed = false;
+};
+
+/// The context of every request that does not wait: no allocation needed.
+char plain_request;
+
+} // namespace
+
+struct server::impl {
+  options opts;
+  std::vector<document> docs;
+  MHD_Daemon* daemon = nullptr;
+  uint16_t port = 0;
+
+  std::atomic<uint64_t> requests{0};
+  std::atomic<int64_t> in_flight{0};
+  std::atomic<int64_t> peak_in_flight{0};
+
+  // Suspended connections and when to resume them (max(): never).
+  std::mutex mtx;
+  std::condition_variable wake;
+  std::multimap<clock_type::time_point, MHD_Connection*> wakeups;
+  bool stopping = false;
+  std::thread timer;
+
+  MHD_Result respond(MHD_Connection* c, unsigned status, MHD_Response* r) {
+    auto result = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return result;
+  }
+
+  MHD_Result respond_text(MHD_Connection* c, unsigned status,
+                          const std::string& text) {
+    auto* r = MHD_create_response_from_buffer(
+      text.size(), const_cast<char*>(text.data()), MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(r, "Content-Type", "text/plain");
+    return respond(c, status, r);
+  }
+
+  MHD_Result redirect(MHD_Connection* c, const std::string& location) {
+    auto* r = MHD_create_response_from_buffer(0, nullptr,
+                                              MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Location", location.c_str());
+    return respond(c, MHD_HTTP_FOUND, r);
+  }
+
+  MHD_Result respond_generated(MHD_Connection* c, uint64_t key, uint64_t size,
+                               uint64_t cut_at) {
+    MHD_Response* r;
+    if (size <= 64 * 1024 && cut_at == size) {
+      // Small bodies in one buffer: the fast path for many small pages.
+      auto* buf = static_cast<char*>(std::malloc(size == 0 ? 1 : size));
+      fill(key, 0, buf, size);
+      r = MHD_create_response_from_buffer(size, buf, MHD_RESPMEM_MUST_FREE);
+    } else {
+      r = MHD_create_response_from_callback(size, 64 * 1024, &read_generated,
+                                            new generated_body{key, size,
+                                                               cut_at},
+                                            &free_generated);
+    }
+    MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+    return respond(c, MHD_HTTP_OK, r);
+  }
+
+  /// Parks a connection until `when` (or until the server stops).
+  MHD_Result wait_until(MHD_Connection* c, void** ctx,
+                        clock_type::time_point when) {
+    std::lock_guard<std::mutex> guard{mtx};
+    if (stopping)
+      return respond_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "stopping\n");
+    *ctx = new waiting_request;
+    MHD_suspend_connection(c);
+    wakeups.emplace(when, c);
+    wake.notify_one();
+    return MHD_YES;
+  }
+
+  void run_timer() {
+    std::unique_lock<std::mutex> guard{mtx};
+    while (!stopping) {
+      auto now = clock_type::now();
+      while (!wakeups.empty() && wakeups.begin()->first <= now) {
+        MHD_resume_connection(wakeups.begin()->second);
+        wakeups.erase(wakeups.begin());
+      }
+      if (wakeups.empty() || wakeups.begin()->first == clock_type::time_point::max())
+        wake.wait(guard);
+      else
+        wake.wait_until(guard, wakeups.begin()->first);
+    }
+    for (auto& [when, c] : wakeups)
+      MHD_resume_connection(c);
+    wakeups.clear();
+  }
+
+  MHD_Result handle(MHD_Connection* c, const std::string& path, void** ctx) {
+    if (*ctx != nullptr && *ctx != &plain_request) {
+      // A parked request woke up: late answer for /slow, or shutdown.
+      auto* waiting = static_cast<waiting_request*>(*ctx);
+      waiting->resumed = true;
+      bool stop;
+      {
+        std::lock_guard<std::mutex> guard{mtx};
+        stop = stopping;
+      }
+      if (stop)
+        return MHD_NO; // close the connection
+      return respond_text(c, MHD_HTTP_OK, "slow\n");
+    }
+    if (*ctx == nullptr) {
+      *ctx = &plain_request;
+      requests += 1;
+      auto now = in_flight.fetch_add(1) + 1;
+      auto peak = peak_in_flight.load();
+      while (now > peak && !peak_in_flight.compare_exchange_weak(peak, now))
+        ;
+    }
+    auto arg = [&](const char* prefix) -> std::string {
+      return path.compare(0, std::strlen(prefix), prefix) == 0
+               ? path.substr(std::strlen(prefix))
+               : std::string{"\x01"};
+    };
+    uint64_t n = 0;
+    if (parse_number(arg("/doc/"), n) && n < docs.size())
+      return respond_generated(c, document_key(opts.seed, n), docs[n].size,
+                               docs[n].size);
+    if (parse_number(arg("/big/"), n) && n <= 4096)
+      return respond_generated(c, document_key(opts.seed, ~n), n << 20,
+                               n << 20);
+    if (parse_number(arg("/status/"), n) && n >= 100 && n <= 599)
+      return respond_text(c, static_cast<unsigned>(n),
+                          "status " + std::to_string(n) + "\n");
+    if (parse_number(arg("/redirect/"), n))
+      return redirect(c, n <= 1 ? docs.at(0).path
+                                : "/redirect/" + std::to_string(n - 1));
+    if (path == "/loop")
+      return redirect(c, "/loop");
+    if (path == "/redirect-to") {
+      auto* target = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+                                                 "url");
+      if (target == nullptr)
+        return respond_text(c, MHD_HTTP_BAD_REQUEST, "url missing\n");
+      return redirect(c, target);
+    }
+    if (parse_number(arg("/truncated/"), n))
+      return respond_generated(c, document_key(opts.seed, n), n, n / 2);
+    if (path == "/stall")
+      return wait_until(c, ctx, clock_type::time_point::max());
+    if (parse_number(arg("/slow/"), n))
+      return wait_until(c, ctx,
+                        clock_type::now() + std::chrono::milliseconds(n));
+    if (path == "/stats")
+      return respond_text(c, MHD_HTTP_OK,
+                          "requests " + std::to_string(requests.load())
+                            + "\npeak_in_flight "
+                            + std::to_string(peak_in_flight.load()) + "\n");
+    return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+  }
+
+  static MHD_Result on_request(void* cls, MHD_Connection* c, const char* url,
+                               const char*, const char*, const char*,
+                               size_t* upload_size, void** ctx) {
+    *upload_size = 0; // request bodies are ignored
+    return static_cast<impl*>(cls)->handle(c, url, ctx);
+  }
+
+  static void on_completed(void* cls, MHD_Connection*, void** ctx,
+                           MHD_RequestTerminationCode) {
+    auto* self = static_cast<impl*>(cls);
+    if (*ctx == nullptr)
+      return;
+    self->in_flight -= 1;
+    if (*ctx != &plain_request)
+      delete static_cast<waiting_request*>(*ctx);
+    *ctx = nullptr;
+  }
+};
+
+server::server(options opts) : impl_(std::make_unique<impl>()) {
+  auto& d = *impl_;
+  d.opts = std::move(opts);
+  if (d.opts.documents == 0)
+    throw std::runtime_error("the origin needs at least one document");
+  d.docs.reserve(d.opts.documents);
+  for (uint64_t i = 0; i < d.opts.documents; ++i) {
+    document doc;
+    doc.path = "/doc/" + std::to_string(i);
+    doc.size = document_size(d.opts.seed, i);
+    doc.sha512_hex = sha512_hex_of(document_key(d.opts.seed, i), doc.size);
+    d.docs.push_back(std::move(doc));
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(d.opts.port);
+  if (inet_pton(AF_INET, d.opts.address.c_str(), &addr.sin_addr) != 1)
+    throw std::runtime_error("not an IPv4 address: " + d.opts.address);
+  d.daemon = MHD_start_daemon(
+    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME,
+    d.opts.port, nullptr, nullptr, &impl::on_request, &d,
+    MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
+    MHD_OPTION_THREAD_POOL_SIZE, 2u,
+    MHD_OPTION_CONNECTION_LIMIT, 8192u,
+    MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+    MHD_OPTION_NOTIFY_COMPLETED, &impl::on_completed, &d,
+    MHD_OPTION_END);
+  if (d.daemon == nullptr)
+    throw std::runtime_error("cannot listen on " + d.opts.address + ":"
+                             + std::to_string(d.opts.port) + ": "
+                             + std::strerror(errno));
+  auto* info = MHD_get_daemon_info(d.daemon, MHD_DAEMON_INFO_BIND_PORT);
+  d.port = info != nullptr ? info->port : d.opts.port;
+  d.timer = std::thread([&d] { d.run_timer(); });
+}
+
+server::~server() {
+  {
+    std::lock_guard<std::mutex> guard{impl_->mtx};
+    impl_->stopping = true;
+    impl_->wake.notify_one();
+  }
+  impl_->timer.join(); // resumes every parked connection on its way out
+  MHD_stop_daemon(impl_->daemon);
+}
+
+uint16_t server::port() const {
+  return impl_->port;
+}
+
+std::string server::base_url() const {
+  return "http://" + impl_->opts.address + ":" + std::to_string(impl_->port);
+}
+
+const std::vector<document>& server::documents() const {
+  return impl_->docs;
+}
+
+} // namespace fetchsum::origin
