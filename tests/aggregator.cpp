@@ -1,1 +1,179 @@
-// placeholder: not written yet
+#define CAF_SUITE aggregator
+#include "tests/fixture.hpp"
+
+#include <sstream>
+
+#include "actors/aggregator.hpp"
+
+using namespace fetchsum;
+using namespace std::chrono_literals;
+
+namespace {
+
+url_result ok(uint64_t seq) {
+  url_result r;
+  r.seq = seq;
+  r.url = "http://h/" + std::to_string(seq);
+  r.digests.push_back(digest_value{"sha512", {0xab, static_cast<uint8_t>(seq)}});
+  r.report.bytes = 10;
+  r.attempts = 1;
+  return r;
+}
+
+url_result failed(uint64_t seq) {
+  url_result r;
+  r.seq = seq;
+  r.url = "http://h/" + std::to_string(seq);
+  r.report.error = error_kind::connect;
+  r.report.message = "refused";
+  r.attempts = 1;
+  return r;
+}
+
+std::string line(uint64_t seq) {
+  char buf[8];
+  std::snprintf(buf, sizeof(buf), "ab%02x", static_cast<unsigned>(seq));
+  return std::string{buf} + "  http://h/" + std::to_string(seq) + "\n";
+}
+
+struct fixture : test::fixture {
+  std::ostringstream out;
+  std::ostringstream err;
+
+  aggregator_actor spawn_aggregator(bool keep_order = false,
+                                    output_format format = output_format::sum) {
+    aggregator_settings settings;
+    settings.keep_order = keep_order;
+    settings.format = format;
+    settings.flush_interval = 200ms;
+    auto agg = sys.spawn(aggregator, settings, &out, &err);
+    sched.run();
+    return agg;
+  }
+
+  /// Delivers messages without firing timers (fixture.run() would).
+  void deliver() {
+    sched.run();
+  }
+
+  /// Asks for the summary; empty if the aggregator has not answered.
+  caf::optional<run_summary> summary(const aggregator_actor& agg) {
+    self->send(agg, await_atom_v);
+    deliver();
+    caf::optional<run_summary> result;
+    self->receive([&](run_summary& x) { result = x; },
+                  caf::after(std::chrono::seconds(0)) >> [] {});
+    return result;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(aggregator_tests, fixture)
+
+CAF_TEST(each id is recorded once and a duplicate is counted) {
+  auto agg = spawn_aggregator();
+  self->send(agg, ok(0));
+  self->send(agg, failed(1));
+  self->send(agg, ok(0)); // a bug upstream: must not be written twice
+  self->send(agg, input_end{2, {}, false});
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), line(0));
+  CAF_CHECK_EQUAL(err.str(), "fetchsum: http://h/1: refused\n");
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->ok, 1u);
+  CAF_CHECK_EQUAL(s->failed, 1u);
+  CAF_CHECK_EQUAL(s->bytes, 10u);
+  CAF_CHECK_EQUAL(s->duplicates, 1u);
+}
+
+CAF_TEST(the run is complete only after input_end) {
+  auto agg = spawn_aggregator();
+  self->send(agg, ok(0));
+  deliver();
+  // An await before the end is answered at the end.
+  self->send(agg, await_atom_v);
+  deliver();
+  bool early = false;
+  self->receive([&](run_summary&) { early = true; },
+                caf::after(std::chrono::seconds(0)) >> [] {});
+  CAF_CHECK(!early);
+  self->send(agg, input_end{1, "list.txt: read error", true});
+  deliver();
+  run_summary s;
+  bool got = false;
+  self->receive([&](run_summary& x) { s = x; got = true; },
+                caf::after(std::chrono::seconds(0)) >> [] {});
+  CAF_REQUIRE(got);
+  CAF_CHECK_EQUAL(s.ok, 1u);
+  CAF_CHECK_EQUAL(s.read_error, "list.txt: read error");
+  CAF_CHECK(s.interrupted);
+}
+
+CAF_TEST(keep-order writes in input order) {
+  auto agg = spawn_aggregator(true);
+  self->send(agg, ok(2));
+  deliver();
+  sched.trigger_timeouts();
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), ""); // 2 waits for 0 and 1
+  self->send(agg, ok(0));
+  deliver();
+  sched.trigger_timeouts();
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), line(0));
+  self->send(agg, ok(1));
+  deliver();
+  sched.trigger_timeouts();
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), line(0) + line(1) + line(2));
+}
+
+CAF_TEST(keep-order writes held records at the end despite gaps) {
+  auto agg = spawn_aggregator(true);
+  self->send(agg, ok(3));
+  self->send(agg, ok(1));
+  self->send(agg, input_end{2, {}, true});
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), line(1) + line(3));
+}
+
+CAF_TEST(output is flushed by the timer and not per record) {
+  auto agg = spawn_aggregator();
+  self->send(agg, ok(0));
+  self->send(agg, ok(1));
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), "");
+  // Exactly one timer is armed, however many records wait.
+  CAF_CHECK_EQUAL(sched.advance_time(199ms), 0u);
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), "");
+  CAF_CHECK_EQUAL(sched.advance_time(1ms), 1u);
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), line(0) + line(1));
+  // Idle: no timer keeps running.
+  CAF_CHECK_EQUAL(sched.advance_time(10s), 0u);
+}
+
+CAF_TEST(json puts failures on stdout) {
+  auto agg = spawn_aggregator(false, output_format::json);
+  self->send(agg, failed(0));
+  self->send(agg, input_end{1, {}, false});
+  deliver();
+  CAF_CHECK_EQUAL(err.str(), "");
+  CAF_CHECK(out.str().find("\"error\":\"connect\"") != std::string::npos);
+}
+
+CAF_TEST(a missing record is reported at the end) {
+  auto agg = spawn_aggregator();
+  self->send(agg, ok(0));
+  self->send(agg, input_end{2, {}, false});
+  deliver();
+  CAF_CHECK(err.str().find("1 records went missing") != std::string::npos);
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->failed, 1u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,1 +1,124 @@
-// placeholder: not written yet
+#define CAF_SUITE record_format
+#include <caf/test/dsl.hpp>
+
+#include "detail/record_format.hpp"
+
+using namespace fetchsum;
+using detail::format_record;
+
+namespace {
+
+// sha512("abc") and sha256("abc"), as raw bytes and as coreutils prints them.
+const char* sha512_abc
+  = "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+    "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f";
+const char* sha256_abc
+  = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+std::vector<uint8_t> unhex(const std::string& hex) {
+  std::vector<uint8_t> out;
+  for (size_t i = 0; i < hex.size(); i += 2)
+    out.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+url_result ok_record(const std::string& url,
+                     std::vector<std::string> algos = {"sha512"}) {
+  url_result r;
+  r.seq = 3;
+  r.url = url;
+  for (auto& algo : algos)
+    r.digests.push_back(
+      digest_value{algo, unhex(algo == "sha512" ? sha512_abc : sha256_abc)});
+  r.report.http_status = 200;
+  r.report.bytes = 3;
+  r.report.final_url = url;
+  r.report.elapsed_ms = 12;
+  r.attempts = 1;
+  return r;
+}
+
+url_result failed_record() {
+  url_result r;
+  r.seq = 7;
+  r.url = "http://h/x";
+  r.report.error = error_kind::http_status;
+  r.report.message = "HTTP 404 Not Found";
+  r.report.http_status = 404;
+  r.attempts = 1;
+  return r;
+}
+
+std::pair<std::string, std::string> format(const url_result& r,
+                                           output_format f) {
+  std::string out, err;
+  format_record(r, f, out, err);
+  return {out, err};
+}
+
+} // namespace
+
+// Expected lines are what coreutils 9.1 prints for a file named like the URL
+// holding "abc": `sha512sum NAME` and `sha512sum --tag NAME`.
+
+CAF_TEST(sum lines equal sha512sum) {
+  auto [out, err] = format(ok_record("http://h/a"), output_format::sum);
+  CAF_CHECK_EQUAL(out, std::string{sha512_abc} + "  http://h/a\n");
+  CAF_CHECK_EQUAL(err, "");
+}
+
+CAF_TEST(tag lines equal sha512sum --tag) {
+  auto [out, err] = format(ok_record("http://h/a", {"sha256", "sha512"}),
+                           output_format::tag);
+  CAF_CHECK_EQUAL(out, std::string{"SHA256 (http://h/a) = "} + sha256_abc
+                         + "\nSHA512 (http://h/a) = " + sha512_abc + "\n");
+}
+
+CAF_TEST(names with a backslash are escaped as coreutils does) {
+  auto [out, err] = format(ok_record("http://h/a\\b"), output_format::sum);
+  CAF_CHECK_EQUAL(out, std::string{"\\"} + sha512_abc + "  http://h/a\\\\b\n");
+  auto tag = format(ok_record("http://h/a\\b"), output_format::tag).first;
+  CAF_CHECK_EQUAL(tag, std::string{"\\SHA512 (http://h/a\\\\b) = "} + sha512_abc
+                         + "\n");
+}
+
+CAF_TEST(sri lines carry base64 digests) {
+  auto [out, err] = format(ok_record("http://h/a", {"sha256", "sha512"}),
+                           output_format::sri);
+  // openssl dgst -sha256 -binary | base64, and the same for sha512.
+  CAF_CHECK_EQUAL(out, "sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0= "
+                       "sha512-3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05oh"
+                       "kpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw==  http://h/a\n");
+  CAF_CHECK_EQUAL(detail::to_base64({}), "");
+  CAF_CHECK_EQUAL(detail::to_base64({'f'}), "Zg==");
+  CAF_CHECK_EQUAL(detail::to_base64({'f', 'o'}), "Zm8=");
+  CAF_CHECK_EQUAL(detail::to_base64({'f', 'o', 'o'}), "Zm9v");
+}
+
+CAF_TEST(failures go to stderr except in json) {
+  for (auto f : {output_format::sum, output_format::tag, output_format::sri}) {
+    auto [out, err] = format(failed_record(), f);
+    CAF_CHECK_EQUAL(out, "");
+    CAF_CHECK_EQUAL(err, "fetchsum: http://h/x: HTTP 404 Not Found\n");
+  }
+  auto [out, err] = format(failed_record(), output_format::json);
+  CAF_CHECK_EQUAL(err, "");
+  CAF_CHECK_EQUAL(out, "{\"url\":\"http://h/x\",\"seq\":7,\"ok\":false,"
+                       "\"digests\":{},\"error\":\"http_status\","
+                       "\"message\":\"HTTP 404 Not Found\",\"http_status\":404,"
+                       "\"bytes\":0,\"final_url\":\"\",\"attempts\":1,"
+                       "\"elapsed_ms\":0}\n");
+}
+
+CAF_TEST(json records are escaped) {
+  auto r = ok_record("http://h/\"q\"\\\x01");
+  auto [out, err] = format(r, output_format::json);
+  std::string url_field = "{\"url\":\"http://h/\\\"q\\\"\\\\\\u0001\",";
+  CAF_CHECK_EQUAL(out.substr(0, url_field.size()), url_field);
+  CAF_CHECK(out.find(std::string{"\"digests\":{\"sha512\":\""} + sha512_abc
+                     + "\"}") != std::string::npos);
+  CAF_CHECK(out.find("\"ok\":true") != std::string::npos);
+  CAF_CHECK(out.find("\"error\":null") != std::string::npos);
+  CAF_CHECK_EQUAL(out.back(), '\n');
+  CAF_CHECK_EQUAL(std::count(out.begin(), out.end(), '\n'), 1);
+}
