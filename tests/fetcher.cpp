@@ -118,6 +118,8 @@ CAF_TEST(a full window pauses the transfer until the hasher acknowledges) {
   fetcher_settings settings;
   settings.chunk_size = 16 * 1024;
   settings.window = 64 * 1024;
+  // Time spent paused by back-pressure must not count as a stall.
+  settings.stall_time = 1s;
   auto f = spawn_fetcher(settings);
   order(f, 7, "/big/4");
   // Take chunks without acknowledging: the fetcher must stop at the window.
@@ -135,6 +137,7 @@ CAF_TEST(a full window pauses the transfer until the hasher acknowledges) {
   CAF_MESSAGE(body.size() << " bytes arrived before the fetcher paused");
   CAF_CHECK_GREATER(body.size(), 0u);
   CAF_CHECK_LESS_OR_EQUAL(body.size(), settings.window);
+  std::this_thread::sleep_for(2s); // well past the stall time
   // Acknowledging reopens the window and the rest flows.
   for (auto size : unacked)
     self->send(f, chunk_ack{7, size});
