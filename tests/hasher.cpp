@@ -3,16 +3,13 @@
 
 #include "actors/hasher.hpp"
 #include "detail/digest.hpp"
+#include "tests/vectors.hpp"
 
 using namespace fetchsum;
+using test::sha256_abc;
+using test::sha512_abc;
 
 namespace {
-
-const char* sha512_abc
-  = "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
-    "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f";
-const char* sha256_abc
-  = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
 std::vector<char> bytes(const std::string& text) {
   return {text.begin(), text.end()};

@@ -2,18 +2,13 @@
 #include <caf/test/dsl.hpp>
 
 #include "detail/record_format.hpp"
+#include "tests/vectors.hpp"
 
 using namespace fetchsum;
+using namespace fetchsum::test;
 using detail::format_record;
 
 namespace {
-
-// sha512("abc") and sha256("abc"), as raw bytes and as coreutils prints them.
-const char* sha512_abc
-  = "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
-    "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f";
-const char* sha256_abc
-  = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
 std::vector<uint8_t> unhex(const std::string& hex) {
   std::vector<uint8_t> out;

@@ -30,7 +30,7 @@ start_origin() {
   shift
   MANIFEST=$SCRATCH/$name.manifest
   "$ORIGIN_BIN" --port-file "$SCRATCH/$name.port" --manifest "$MANIFEST" "$@" \
-    2>"$SCRATCH/$name.log" &
+    > /dev/null 2> "$SCRATCH/$name.log" &
   ORIGIN_PIDS+=($!)
   for _ in $(seq 100); do
     [[ -s $SCRATCH/$name.port ]] && break
