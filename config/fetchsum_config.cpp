@@ -141,10 +141,11 @@ std::string fetchsum_config::validate() {
   auto cores = std::max(1u, std::thread::hardware_concurrency());
   supervisor.concurrency = static_cast<uint32_t>(concurrency);
   supervisor.per_host = static_cast<uint32_t>(per_host);
-  // One fetcher thread moves ~25k small URL/s or ~500 MB/s on loopback; more
-  // only pay off on many cores, where they leave the rest to the hashers.
+  // One fetcher thread is a serial bottleneck (~25k small URL/s on
+  // loopback); a second one was 10-20% faster on every corpus even on 2
+  // cores (docs/benchmarks.md). Beyond that, a quarter of the cores.
   supervisor.fetchers = fetchers > 0 ? static_cast<uint32_t>(fetchers)
-                                     : std::max(1u, cores / 4);
+                                     : std::max(2u, cores / 4);
   supervisor.hashers = hashers > 0 ? static_cast<uint32_t>(hashers) : cores;
   supervisor.grace = to_ms(grace);
   return {};
