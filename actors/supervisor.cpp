@@ -12,6 +12,7 @@ namespace fetchsum {
 namespace {
 
 using self_pointer = supervisor_actor::stateful_pointer<supervisor_state>;
+using pending = supervisor_state::pending;
 
 /// Pulled-but-not-started URLs are capped, so a long list (or one slow host)
 /// never piles up in memory: the source is only asked for more below half.
@@ -19,33 +20,36 @@ size_t waiting_limit(const supervisor_settings& settings) {
   return std::max<size_t>(1024, 4 * size_t{settings.concurrency});
 }
 
-void send_result(self_pointer self, url_result result) {
+/// Sends the one record of a URL.
+void record(self_pointer self, pending& url, std::vector<digest_value> digests,
+            transfer_report report) {
+  url_result result;
+  result.seq = url.job.seq;
+  result.url = std::move(url.job.url);
+  result.digests = std::move(digests);
+  result.report = std::move(report);
+  result.attempts = url.attempts;
   self->state.results += 1;
   self->send(self->state.aggregator, std::move(result));
 }
 
-void reject(self_pointer self, url_job& job, error_kind kind,
-            std::string message) {
-  url_result result;
-  result.seq = job.seq;
-  result.url = std::move(job.url);
-  result.report.error = kind;
-  result.report.message = std::move(message);
-  send_result(self, std::move(result));
+bool paused(self_pointer self, const supervisor_state::host& h) {
+  return h.paused_until > self->clock().now();
 }
 
-void mark_ready(supervisor_state& st, const std::string& origin,
+void mark_ready(self_pointer self, const std::string& origin,
                 supervisor_state::host& h) {
-  if (!h.ready && !h.waiting.empty() && h.running < st.settings.per_host) {
+  auto& st = self->state;
+  if (!h.ready && !h.waiting.empty() && h.running < st.settings.per_host
+      && !paused(self, h)) {
     h.ready = true;
     st.ready.push_back(origin);
   }
 }
 
-void launch(self_pointer self, const std::string& origin,
-            supervisor_state::host& h) {
+void launch(self_pointer self, supervisor_state::host& h) {
   auto& st = self->state;
-  auto job = std::move(h.waiting.front());
+  auto url = std::move(h.waiting.front());
   h.waiting.pop_front();
   st.waiting -= 1;
   h.running += 1;
@@ -55,14 +59,15 @@ void launch(self_pointer self, const std::string& origin,
   // Routing is a correctness property: every chunk of one body must reach the
   // same hasher, in order. The hasher is a function of the transfer id and the
   // fetcher sends all of a transfer's chunks to that one hasher.
-  auto hasher_index = static_cast<size_t>(job.seq % st.hashers.size());
+  auto seq = url.job.seq;
+  auto hasher_index = static_cast<size_t>(seq % st.hashers.size());
   st.fetcher_load[fetcher_index] += 1;
-  st.running.emplace(job.seq, supervisor_state::transfer{job.url, origin,
-                                                         fetcher_index,
-                                                         hasher_index});
-  self->send(st.fetchers[fetcher_index],
-             fetch_order{job.seq, std::move(job.url),
-                         caf::actor_cast<caf::actor>(st.hashers[hasher_index])});
+  fetch_order order{seq, url.job.url,
+                    caf::actor_cast<caf::actor>(st.hashers[hasher_index])};
+  st.running.emplace(seq, supervisor_state::transfer{std::move(url),
+                                                     fetcher_index,
+                                                     hasher_index});
+  self->send(st.fetchers[fetcher_index], std::move(order));
 }
 
 /// Starts waiting URLs while the global cap allows, taking one URL per ready
@@ -74,14 +79,16 @@ void dispatch(self_pointer self) {
     st.ready.pop_front();
     auto& h = st.hosts[origin];
     h.ready = false;
-    launch(self, origin, h);
-    mark_ready(st, origin, h);
+    if (paused(self, h) || h.waiting.empty())
+      continue; // paused after it became ready; resume_atom brings it back
+    launch(self, h);
+    mark_ready(self, origin, h);
   }
 }
 
 void finish_if_done(self_pointer self) {
   auto& st = self->state;
-  if (st.finished || !st.running.empty())
+  if (st.finished || !st.running.empty() || !st.backing_off.empty())
     return;
   if (!st.interrupted && (!st.input_done || st.waiting > 0))
     return;
@@ -97,7 +104,17 @@ void finish_if_done(self_pointer self) {
   self->quit();
 }
 
-void pull_if_needed(self_pointer self);
+void enqueue(self_pointer self, pending url, bool front) {
+  auto& st = self->state;
+  auto& h = st.hosts[url.origin];
+  auto origin = url.origin;
+  if (front)
+    h.waiting.push_front(std::move(url));
+  else
+    h.waiting.push_back(std::move(url));
+  st.waiting += 1;
+  mark_ready(self, origin, h);
+}
 
 void admit(self_pointer self, url_batch& batch) {
   auto& st = self->state;
@@ -105,14 +122,17 @@ void admit(self_pointer self, url_batch& batch) {
     if (st.interrupted)
       break;
     auto checked = detail::check_url(job.url);
+    pending url;
+    url.job = std::move(job);
     if (checked.error != error_kind::none) {
-      reject(self, job, checked.error, std::move(checked.message));
+      transfer_report report;
+      report.error = checked.error;
+      report.message = std::move(checked.message);
+      record(self, url, {}, std::move(report));
       continue;
     }
-    auto& h = st.hosts[checked.origin];
-    h.waiting.push_back(std::move(job));
-    st.waiting += 1;
-    mark_ready(st, checked.origin, h);
+    url.origin = std::move(checked.origin);
+    enqueue(self, std::move(url), false);
   }
   if (batch.last) {
     st.input_done = true;
@@ -146,29 +166,84 @@ void pull_if_needed(self_pointer self) {
       });
 }
 
-/// Ends one transfer: frees its slots and sends its record.
-void complete(self_pointer self, uint64_t seq, std::vector<digest_value> digests,
-              transfer_report report) {
+/// Ends a running transfer: frees its slots. Empty if it was not running
+/// (already failed because its fetcher died, say).
+caf::optional<pending> end_transfer(self_pointer self, uint64_t seq) {
   auto& st = self->state;
   auto i = st.running.find(seq);
   if (i == st.running.end())
-    return; // already ended, e.g. failed when its fetcher died
+    return caf::none;
   auto transfer = std::move(i->second);
   st.running.erase(i);
   st.fetcher_load[transfer.fetcher] -= 1;
-  auto h = st.hosts.find(transfer.origin);
+  auto h = st.hosts.find(transfer.url.origin);
   h->second.running -= 1;
-  if (h->second.running == 0 && h->second.waiting.empty())
+  if (h->second.running == 0 && h->second.waiting.empty()
+      && !paused(self, h->second))
     st.hosts.erase(h); // forget idle hosts: memory stays bounded
   else
-    mark_ready(st, transfer.origin, h->second);
-  url_result result;
-  result.seq = seq;
-  result.url = std::move(transfer.url);
-  result.digests = std::move(digests);
-  result.report = std::move(report);
-  result.attempts = 1;
-  send_result(self, std::move(result));
+    mark_ready(self, transfer.url.origin, h->second);
+  return std::move(transfer.url);
+}
+
+/// Full jitter: uniform in [0, min(cap, base * 2^(failures-1))].
+caf::timespan backoff(self_pointer self, uint32_t failures) {
+  auto& st = self->state;
+  auto ceiling = st.settings.retry_delay.count();
+  for (uint32_t i = 1; i < failures && ceiling < st.settings.retry_max_delay.count(); ++i)
+    ceiling *= 2;
+  ceiling = std::min(ceiling, static_cast<decltype(ceiling)>(
+                                st.settings.retry_max_delay.count()));
+  std::uniform_int_distribution<int64_t> pick{0, ceiling};
+  return std::chrono::milliseconds(pick(st.jitter));
+}
+
+/// Decides whether a failed attempt is tried again, and when.
+bool schedule_retry(self_pointer self, pending& url,
+                    const transfer_report& report) {
+  auto& st = self->state;
+  if (st.interrupted || !is_transient(report))
+    return false;
+  bool throttled = report.error == error_kind::http_status
+                   && report.http_status == 429;
+  if (throttled ? url.throttled >= st.settings.max_throttled
+                : url.failures >= st.settings.retries)
+    return false;
+  (throttled ? url.throttled : url.failures) += 1;
+  url.last = report;
+  if (report.retry_after_ms > 0) {
+    // The server named a time: pause the whole host (others go on), and put
+    // the URL first in its queue for when the pause ends.
+    auto pause = std::min<caf::timespan>(
+      std::chrono::milliseconds(report.retry_after_ms),
+      st.settings.retry_max_delay);
+    auto& h = st.hosts[url.origin];
+    auto until = self->clock().now() + pause;
+    if (until > h.paused_until) {
+      h.paused_until = until;
+      self->delayed_send(self, pause, resume_atom_v, url.origin);
+    }
+    enqueue(self, std::move(url), true);
+    return true;
+  }
+  auto delay = throttled ? backoff(self, url.throttled)
+                         : backoff(self, url.failures);
+  auto seq = url.job.seq;
+  st.backing_off.emplace(seq, std::move(url));
+  self->delayed_send(self, delay, retry_atom_v, seq);
+  return true;
+}
+
+/// An attempt ended: record the URL, or try it again.
+void attempt_done(self_pointer self, uint64_t seq,
+                  std::vector<digest_value> digests, transfer_report report) {
+  auto url = end_transfer(self, seq);
+  if (!url)
+    return;
+  url->attempts += 1;
+  if (report.error != error_kind::none && schedule_retry(self, *url, report))
+    return;
+  record(self, *url, std::move(digests), std::move(report));
 }
 
 void fail_all_of(self_pointer self, bool by_fetcher, size_t index,
@@ -184,7 +259,9 @@ void fail_all_of(self_pointer self, bool by_fetcher, size_t index,
     transfer_report report;
     report.error = error_kind::internal;
     report.message = why;
-    complete(self, seq, {}, std::move(report));
+    auto url = end_transfer(self, seq);
+    url->attempts += 1;
+    record(self, *url, {}, std::move(report));
   }
 }
 
@@ -236,9 +313,37 @@ void abort_running(self_pointer self) {
     transfer_report report;
     report.error = error_kind::interrupted;
     report.message = "interrupted before the transfer finished";
-    complete(self, seq, {}, std::move(report));
+    auto url = end_transfer(self, seq);
+    record(self, *url, {}, std::move(report));
   }
   finish_if_done(self);
+}
+
+void interrupt(self_pointer self) {
+  auto& st = self->state;
+  if (st.interrupted) { // a second signal: no more grace
+    abort_running(self);
+    return;
+  }
+  st.interrupted = true;
+  // URLs not started yet are not admitted and get no record, except those
+  // already tried: their last attempt's outcome is their record.
+  for (auto& [origin, h] : st.hosts)
+    for (auto& url : h.waiting)
+      if (url.attempts > 0)
+        record(self, url, {}, url.last);
+  for (auto& [seq, url] : st.backing_off)
+    record(self, url, {}, url.last);
+  st.backing_off.clear();
+  st.hosts.clear();
+  st.ready.clear();
+  st.waiting = 0;
+  for (auto& [seq, t] : st.running)
+    st.hosts[t.url.origin].running += 1;
+  if (st.running.empty())
+    finish_if_done(self);
+  else
+    self->delayed_send(self, st.settings.grace, abort_atom_v);
 }
 
 } // namespace
@@ -252,6 +357,8 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   st.children = std::move(children);
   st.source = std::move(source);
   st.aggregator = std::move(aggregator);
+  st.jitter.seed(settings.random_seed != 0 ? settings.random_seed
+                                           : std::random_device{}());
   st.fetchers.resize(std::max(1u, settings.fetchers));
   st.fetcher_load.resize(st.fetchers.size());
   st.hashers.resize(std::max(1u, settings.hashers));
@@ -264,30 +371,32 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   return {
     [=](start_atom) { pull_if_needed(self); },
     [=](hash_result& result) {
-      complete(self, result.seq, std::move(result.digests),
-               std::move(result.report));
+      attempt_done(self, result.seq, std::move(result.digests),
+                   std::move(result.report));
       dispatch(self);
       pull_if_needed(self);
       finish_if_done(self);
     },
-    [=](interrupt_atom) {
+    [=](retry_atom, uint64_t seq) {
       auto& st = self->state;
-      if (st.interrupted) { // a second signal: no more grace
-        abort_running(self);
-        return;
-      }
-      st.interrupted = true;
-      // URLs not started yet are not admitted; they get no record.
-      st.hosts.clear();
-      st.ready.clear();
-      st.waiting = 0;
-      for (auto& [seq, t] : st.running)
-        st.hosts[t.origin].running += 1;
-      if (st.running.empty())
-        finish_if_done(self);
-      else
-        self->delayed_send(self, st.settings.grace, abort_atom_v);
+      auto i = st.backing_off.find(seq);
+      if (i == st.backing_off.end())
+        return; // recorded meanwhile (interrupt)
+      auto url = std::move(i->second);
+      st.backing_off.erase(i);
+      enqueue(self, std::move(url), true);
+      dispatch(self);
     },
+    [=](resume_atom, const std::string& origin) {
+      auto& st = self->state;
+      auto h = st.hosts.find(origin);
+      if (h == st.hosts.end())
+        return;
+      mark_ready(self, origin, h->second); // no-op while still paused
+      dispatch(self);
+      finish_if_done(self);
+    },
+    [=](interrupt_atom) { interrupt(self); },
     [=](abort_atom) { abort_running(self); },
   };
 }

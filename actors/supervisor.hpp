@@ -3,10 +3,12 @@
 
 #include <deque>
 #include <functional>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include <caf/actor_clock.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "config/settings.hpp"
@@ -23,20 +25,35 @@ struct supervisor_children {
 };
 
 struct supervisor_state {
+  /// A URL and what happened to it so far.
+  struct pending {
+    url_job job;
+    std::string origin;
+    /// Attempts made (reported in the record).
+    uint32_t attempts = 0;
+    /// Transient failures other than 429: these use up --retries.
+    uint32_t failures = 0;
+    /// 429 answers: these use up max_throttled.
+    uint32_t throttled = 0;
+    /// How the last attempt ended; the record if no attempt follows.
+    transfer_report last;
+  };
+
   /// One URL between fetch_order and hash_result.
   struct transfer {
-    std::string url;
-    std::string origin;
+    pending url;
     size_t fetcher = 0;
     size_t hasher = 0;
   };
 
   /// URLs of one origin waiting to start, and how many of its transfers run.
   struct host {
-    std::deque<url_job> waiting;
+    std::deque<pending> waiting;
     uint32_t running = 0;
     /// Whether the host is in `ready`.
     bool ready = false;
+    /// Retry-After: no request to this host before this time.
+    caf::actor_clock::time_point paused_until;
   };
 
   supervisor_settings settings;
@@ -50,6 +67,9 @@ struct supervisor_state {
   std::vector<hasher_actor> hashers;
 
   std::unordered_map<uint64_t, transfer> running;
+  /// URLs waiting out a backoff delay before their next attempt.
+  std::unordered_map<uint64_t, pending> backing_off;
+  std::minstd_rand jitter;
   std::unordered_map<std::string, host> hosts;
   /// Origins with waiting URLs and a free per-host slot, in the order they
   /// became ready: served round-robin so no host blocks the others.
@@ -69,8 +89,9 @@ struct supervisor_state {
 };
 
 /// Pulls URLs from `source`, admits them within the global and per-origin
-/// caps, routes each to a fetcher and (by transfer id) to a hasher, and sends
-/// exactly one url_result per URL to `aggregator`, then input_end.
+/// caps, routes each to a fetcher and (by transfer id) to a hasher, retries
+/// transient failures with backoff (honouring Retry-After per host), and
+/// sends exactly one url_result per URL to `aggregator`, then input_end.
 supervisor_actor::behavior_type
 supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
            supervisor_settings settings, supervisor_children children,

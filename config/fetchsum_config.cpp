@@ -34,6 +34,10 @@ fetchsum_config::fetchsum_config() {
     .add(chunk_size, "chunk-size", "body bytes sent to a hasher per message")
     .add(window, "window", "body bytes per transfer on their way to its hasher before the transfer pauses")
     .add(grace, "grace", "seconds in-flight transfers may finish after SIGINT/SIGTERM")
+    .add(retries, "retries", "further attempts after a transient failure (dns, connect, timeout, stall, truncated, HTTP 408/429/5xx)")
+    .add(retry_delay, "retry-delay", "seconds: backoff base; attempt n waits up to delay * 2^(n-1), at random")
+    .add(retry_max_delay, "retry-max-delay", "seconds: cap of every backoff and Retry-After pause")
+    .add(max_throttled, "max-throttled", "429 answers per URL before it fails (they do not use up --retries)")
     .add(quiet, "quiet,q", "no summary line on stderr")
     .add(demo_documents, "demo-documents", "documents served by the built-in demo origin");
   // CAF's work-stealing scheduler starts at least 4 workers that each wake
@@ -82,13 +86,18 @@ std::string fetchsum_config::validate() {
         positive("window", window, int64_t{1} << 32),
         seconds("connect-timeout", connect_timeout),
         seconds("max-time", max_time), seconds("stall-time", stall_time),
-        seconds("grace", grace)})
+        seconds("grace", grace), seconds("retry-delay", retry_delay),
+        seconds("retry-max-delay", retry_max_delay)})
     if (!problem.empty())
       return problem;
   if (max_redirs < 0)
     return "--max-redirs must be >= 0";
   if (max_size < 0)
     return "--max-size must be >= 0";
+  if (retries < 0 || retries > 1000)
+    return "--retries must be between 0 and 1000";
+  if (max_throttled < 0 || max_throttled > 1000)
+    return "--max-throttled must be between 0 and 1000";
   if (fetchers < 0 || fetchers > 256)
     return "--fetchers must be between 0 (automatic) and 256";
   if (hashers < 0 || hashers > 1024)
@@ -148,6 +157,10 @@ std::string fetchsum_config::validate() {
                                      : std::max(2u, cores / 4);
   supervisor.hashers = hashers > 0 ? static_cast<uint32_t>(hashers) : cores;
   supervisor.grace = to_ms(grace);
+  supervisor.retries = static_cast<uint32_t>(retries);
+  supervisor.retry_delay = to_ms(retry_delay);
+  supervisor.retry_max_delay = to_ms(retry_max_delay);
+  supervisor.max_throttled = static_cast<uint32_t>(max_throttled);
   return {};
 }
 

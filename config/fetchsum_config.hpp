@@ -41,6 +41,10 @@ public:
   int64_t chunk_size = 256 * 1024;
   int64_t window = 1024 * 1024;
   double grace = 2;
+  int64_t retries = 3;
+  double retry_delay = 1;
+  double retry_max_delay = 60;
+  int64_t max_throttled = 10;
   bool quiet = false;
   int64_t demo_documents = 3000;
 

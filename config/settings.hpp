@@ -53,6 +53,18 @@ struct supervisor_settings {
   uint32_t hashers = 0;
   /// After SIGINT/SIGTERM, how long in-flight transfers may still finish.
   std::chrono::milliseconds grace{2'000};
+  /// Further attempts after a transient failure (not counting 429s).
+  uint32_t retries = 3;
+  /// Backoff base: attempt n waits a uniform random time in
+  /// [0, min(retry_max_delay, retry_delay * 2^(n-1))] ("full jitter").
+  std::chrono::milliseconds retry_delay{1'000};
+  /// Cap of every backoff and of every Retry-After pause.
+  std::chrono::milliseconds retry_max_delay{60'000};
+  /// 429 Too Many Requests pause the host without using up `retries`; this
+  /// many of them end the URL, so a server cannot keep it forever.
+  uint32_t max_throttled = 10;
+  /// Seed of the jitter; 0 picks a random one. Tests fix it.
+  uint64_t random_seed = 0;
 };
 
 /// Settings of the aggregator.

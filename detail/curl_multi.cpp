@@ -1,7 +1,10 @@
 #include "detail/curl_multi.hpp"
 
+#include <cctype>
 #include <cstring>
+#include <ctime>
 #include <stdexcept>
+#include <strings.h>
 
 namespace fetchsum::detail {
 
@@ -34,6 +37,8 @@ struct curl_multi::transfer {
   bool too_large = false;
   /// Reason phrase of the last status line, e.g. "Not Found".
   std::string reason;
+  /// Retry-After of the last response, in milliseconds; 0 if none.
+  uint64_t retry_after_ms = 0;
   char error_buffer[CURL_ERROR_SIZE];
 
   ~transfer() {
@@ -124,6 +129,7 @@ void curl_multi::start(uint64_t id, const std::string& url) {
   t->status_known = false;
   t->too_large = false;
   t->reason.clear();
+  t->retry_after_ms = 0;
   t->error_buffer[0] = '\0';
   curl_easy_setopt(t->easy, CURLOPT_URL, url.c_str());
   auto* raw = t.get();
@@ -187,6 +193,7 @@ void curl_multi::finish(transfer& t, CURLcode code) {
   long status = 0;
   curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
   report.http_status = static_cast<uint32_t>(status);
+  report.retry_after_ms = t.retry_after_ms;
   char* final_url = nullptr;
   if (curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &final_url) == CURLE_OK
       && final_url != nullptr)
@@ -246,8 +253,42 @@ size_t curl_multi::on_write(char* data, size_t, size_t size, void* self) {
   return size;
 }
 
+namespace {
+
+/// Retry-After is delta-seconds ("120") or an HTTP-date; returns
+/// milliseconds from now, 0 when absent, past or unreadable.
+uint64_t parse_retry_after(std::string value) {
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
+    value.pop_back();
+  auto first = value.find_first_not_of(" \t");
+  if (first == std::string::npos)
+    return 0;
+  value.erase(0, first);
+  if (value.find_first_not_of("0123456789") == std::string::npos) {
+    if (value.size() > 9) // more than 31 years: cap rather than overflow
+      value = "999999999";
+    return std::stoull(value) * 1000;
+  }
+  auto when = curl_getdate(value.c_str(), nullptr);
+  auto now = std::time(nullptr);
+  if (when == -1 || when <= now)
+    return 0;
+  return static_cast<uint64_t>(when - now) * 1000;
+}
+
+bool starts_with_nocase(const char* data, size_t size, const char* prefix) {
+  auto n = std::strlen(prefix);
+  return size >= n && strncasecmp(data, prefix, n) == 0;
+}
+
+} // namespace
+
 size_t curl_multi::on_header(char* data, size_t, size_t size, void* self) {
   auto& t = *static_cast<transfer*>(self);
+  if (starts_with_nocase(data, size, "retry-after:")) {
+    t.retry_after_ms = parse_retry_after(std::string{data + 12, size - 12});
+    return size;
+  }
   // Remember the reason phrase of the newest status line ("HTTP/1.1 404 Not
   // Found"): every redirect hop starts a new one. HTTP/2 has none.
   if (size > 5 && std::memcmp(data, "HTTP/", 5) == 0) {
@@ -260,6 +301,7 @@ size_t curl_multi::on_header(char* data, size_t, size_t size, void* self) {
                        : line.find(' ', code_at + 1);
     t.reason = reason_at == std::string::npos ? std::string{}
                                               : line.substr(reason_at + 1);
+    t.retry_after_ms = 0; // a new response: forget the previous hop's
   }
   return size;
 }

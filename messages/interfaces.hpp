@@ -54,7 +54,11 @@ using supervisor_actor = caf::typed_actor<
   /// SIGINT/SIGTERM: admit nothing more; in-flight transfers get a grace.
   caf::reacts_to<interrupt_atom>,
   /// The grace period ended: give up on whatever is still in flight.
-  caf::reacts_to<abort_atom>>;
+  caf::reacts_to<abort_atom>,
+  /// A backoff delay ended: URL `seq` may be tried again.
+  caf::reacts_to<retry_atom, uint64_t>,
+  /// A host's Retry-After pause ended.
+  caf::reacts_to<resume_atom, std::string>>;
 
 /// Collects exactly one record per URL and writes the output.
 using aggregator_actor = caf::typed_actor<

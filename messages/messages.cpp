@@ -24,6 +24,22 @@ const char* to_string(error_kind x) {
   return "internal";
 }
 
+bool is_transient(const transfer_report& report) {
+  switch (report.error) {
+    case error_kind::dns:
+    case error_kind::connect:
+    case error_kind::timeout:
+    case error_kind::stall:
+    case error_kind::truncated:
+      return true;
+    case error_kind::http_status:
+      return report.http_status == 408 || report.http_status == 429
+             || report.http_status >= 500;
+    default:
+      return false;
+  }
+}
+
 namespace {
 
 auto fields(const url_job& x) { return std::tie(x.seq, x.url); }
@@ -35,7 +51,7 @@ auto fields(const body_chunk& x) { return std::tie(x.seq, x.bytes); }
 auto fields(const chunk_ack& x) { return std::tie(x.seq, x.size); }
 auto fields(const transfer_report& x) {
   return std::tie(x.error, x.message, x.http_status, x.bytes, x.final_url,
-                  x.elapsed_ms);
+                  x.elapsed_ms, x.retry_after_ms);
 }
 auto fields(const transfer_done& x) {
   return std::tie(x.seq, x.tail, x.report);

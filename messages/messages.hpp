@@ -51,6 +51,12 @@ enum class error_kind : uint8_t {
 /// Stable lower-case name of an error kind, e.g. "http_status".
 const char* to_string(error_kind x);
 
+struct transfer_report;
+
+/// Whether another attempt may succeed: dns, connect, timeout, stall,
+/// truncated, and HTTP 408, 429 and 5xx. Everything else is final.
+bool is_transient(const transfer_report& report);
+
 /// One URL read from the input, numbered in input order from 0.
 struct url_job {
   uint64_t seq = 0;
@@ -128,12 +134,16 @@ struct transfer_report {
   std::string final_url;
   /// Wall time of the transfer in milliseconds.
   uint64_t elapsed_ms = 0;
+  /// The server's Retry-After (delta-seconds or HTTP-date) in milliseconds
+  /// from the end of the transfer; 0 if it sent none.
+  uint64_t retry_after_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transfer_report& x) {
   return f(caf::meta::type_name("transfer_report"), x.error, x.message,
-           x.http_status, x.bytes, x.final_url, x.elapsed_ms);
+           x.http_status, x.bytes, x.final_url, x.elapsed_ms,
+           x.retry_after_ms);
 }
 
 /// Fetcher -> hasher: the transfer ended. Carries the last bytes of the body

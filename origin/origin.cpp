@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <set>
@@ -114,6 +115,20 @@ bool parse_number(const std::string& text, uint64_t& out) {
   return true;
 }
 
+/// True if `path` is `prefix` followed by a number, stored in `out`.
+bool number_after(const std::string& path, const char* prefix, uint64_t& out) {
+  auto n = std::strlen(prefix);
+  if (path.size() <= n || path.size() > n + 12 || path.compare(0, n, prefix) != 0)
+    return false;
+  out = 0;
+  for (auto i = n; i < path.size(); ++i) {
+    if (path[i] < '0' || path[i] > '9')
+      return false;
+    out = out * 10 + static_cast<uint64_t>(path[i] - '0');
+  }
+  return true;
+}
+
 /// Requests that wait (stall, slow) keep this as their connection context.
 struct waiting_request {
   bool resumed = false;
@@ -131,6 +146,15 @@ struct server::impl {
   uint16_t port = 0;
 
   std::atomic<uint64_t> requests{0};
+  /// Requests seen per flaky/throttle key, to fail only the first ones.
+  std::mutex hits_mtx;
+  std::map<std::string, uint64_t> hits;
+
+  /// Counts a request for `key`; returns how many came before it.
+  uint64_t hit(const std::string& key) {
+    std::lock_guard<std::mutex> guard{hits_mtx};
+    return hits[key]++;
+  }
   std::atomic<int64_t> in_flight{0};
   std::atomic<int64_t> peak_in_flight{0};
 
@@ -233,22 +257,17 @@ struct server::impl {
       while (now > peak && !peak_in_flight.compare_exchange_weak(peak, now))
         ;
     }
-    auto arg = [&](const char* prefix) -> std::string {
-      return path.compare(0, std::strlen(prefix), prefix) == 0
-               ? path.substr(std::strlen(prefix))
-               : std::string{"\x01"};
-    };
     uint64_t n = 0;
-    if (parse_number(arg("/doc/"), n) && n < docs.size())
+    if (number_after(path, "/doc/", n) && n < docs.size())
       return respond_generated(c, document_key(opts.seed, n), docs[n].size,
                                docs[n].size);
-    if (parse_number(arg("/big/"), n) && n <= 4096)
+    if (number_after(path, "/big/", n) && n <= 4096)
       return respond_generated(c, document_key(opts.seed, ~n), n << 20,
                                n << 20);
-    if (parse_number(arg("/status/"), n) && n >= 100 && n <= 599)
+    if (number_after(path, "/status/", n) && n >= 100 && n <= 599)
       return respond_text(c, static_cast<unsigned>(n),
                           "status " + std::to_string(n) + "\n");
-    if (parse_number(arg("/redirect/"), n))
+    if (number_after(path, "/redirect/", n))
       return redirect(c, n <= 1 ? docs.at(0).path
                                 : "/redirect/" + std::to_string(n - 1));
     if (path == "/loop")
@@ -260,11 +279,48 @@ struct server::impl {
         return respond_text(c, MHD_HTTP_BAD_REQUEST, "url missing\n");
       return redirect(c, target);
     }
-    if (parse_number(arg("/truncated/"), n))
+    if (number_after(path, "/truncated/", n))
       return respond_generated(c, document_key(opts.seed, n), n, n / 2);
+    if (path.compare(0, 7, "/flaky/") == 0) {
+      // /flaky/<k>/<name>: 503 for the first k requests of that name.
+      auto rest = path.substr(7);
+      auto slash = rest.find('/');
+      if (slash != std::string::npos && parse_number(rest.substr(0, slash), n)) {
+        if (hit(path) < n)
+          return respond_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "try again\n");
+        return respond_text(c, MHD_HTTP_OK, "flaky " + rest + "\n");
+      }
+    }
+    if (path.compare(0, 10, "/throttle/") == 0
+        || path.compare(0, 15, "/throttle-date/") == 0) {
+      // /throttle/<s>/<name>: the first request gets 429 with Retry-After: s
+      // (as an HTTP-date under /throttle-date/), later ones 200.
+      bool as_date = path[9] == '-';
+      auto rest = path.substr(as_date ? 15 : 10);
+      auto slash = rest.find('/');
+      if (slash != std::string::npos && parse_number(rest.substr(0, slash), n)) {
+        if (hit(path) == 0) {
+          auto* r = MHD_create_response_from_buffer(5, const_cast<char*>("slow\n"),
+                                                    MHD_RESPMEM_PERSISTENT);
+          char after[64];
+          if (as_date) {
+            auto when = std::time(nullptr) + static_cast<time_t>(n);
+            std::tm tm{};
+            gmtime_r(&when, &tm);
+            std::strftime(after, sizeof(after), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+          } else {
+            std::snprintf(after, sizeof(after), "%llu",
+                          static_cast<unsigned long long>(n));
+          }
+          MHD_add_response_header(r, "Retry-After", after);
+          return respond(c, MHD_HTTP_TOO_MANY_REQUESTS, r);
+        }
+        return respond_text(c, MHD_HTTP_OK, "throttled " + rest + "\n");
+      }
+    }
     if (path == "/stall")
       return wait_until(c, ctx, clock_type::time_point::max());
-    if (parse_number(arg("/slow/"), n))
+    if (number_after(path, "/slow/", n))
       return wait_until(c, ctx,
                         clock_type::now() + std::chrono::milliseconds(n));
     if (path == "/stats")

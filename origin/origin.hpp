@@ -36,6 +36,9 @@ struct options {
 ///   /truncated/<n>      Content-Length n, then n/2 bytes and a closed connection
 ///   /stall              never answers (until the server stops)
 ///   /slow/<ms>          answers after ms milliseconds
+///   /flaky/<k>/<name>   503 for the first k requests of that path, then 200
+///   /throttle/<s>/<name>      429 with Retry-After: s once, then 200
+///   /throttle-date/<s>/<name> the same with Retry-After as an HTTP-date
 ///   /stats              "requests N\npeak_in_flight M\n"
 class server {
 public:

@@ -122,7 +122,27 @@ struct fixture : test::fixture {
     settings.per_host = per_host;
     settings.fetchers = 1;
     settings.hashers = hashers;
+    settings.retries = 0;
+    settings.random_seed = 42;
     return settings;
+  }
+
+  /// What a hasher reports for a failed attempt.
+  static hash_result failure(uint64_t seq, error_kind kind,
+                             uint32_t status = 0, uint64_t retry_after_ms = 0) {
+    hash_result result;
+    result.seq = seq;
+    result.report.error = kind;
+    result.report.http_status = status;
+    result.report.retry_after_ms = retry_after_ms;
+    result.report.message = "failed";
+    return result;
+  }
+
+  size_t orders_for(uint64_t seq) const {
+    return static_cast<size_t>(
+      std::count_if(seen.orders.begin(), seen.orders.end(),
+                    [seq](const fetch_order& o) { return o.seq == seq; }));
   }
 };
 
@@ -264,6 +284,162 @@ CAF_TEST(interrupt admits nothing more and aborts after the grace) {
   CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
   CAF_CHECK(seen.ends[0].interrupted);
   CAF_CHECK_EQUAL(seen.ends[0].results, 2u);
+}
+
+CAF_TEST(transient failures are retried after a jittered backoff) {
+  auto settings = caps(4, 4);
+  settings.retries = 2;
+  settings.retry_delay = std::chrono::milliseconds(100);
+  auto sup = start({"http://a.test/x"}, settings);
+  CAF_REQUIRE_EQUAL(orders_for(0), 1u);
+  // First failure: the next attempt comes within [0, 100 ms].
+  self->send(sup, failure(0, error_kind::connect));
+  sched.run();
+  CAF_CHECK_EQUAL(seen.results.size(), 0u);
+  sched.advance_time(std::chrono::milliseconds(100));
+  sched.run();
+  CAF_REQUIRE_EQUAL(orders_for(0), 2u);
+  // Second failure: within [0, 200 ms].
+  self->send(sup, failure(0, error_kind::http_status, 503));
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(200));
+  sched.run();
+  CAF_REQUIRE_EQUAL(orders_for(0), 3u);
+  // Third failure: the budget of 2 retries is spent; one record, 3 attempts.
+  self->send(sup, failure(0, error_kind::timeout));
+  sched.run();
+  sched.advance_time(std::chrono::seconds(10));
+  sched.run();
+  CAF_CHECK_EQUAL(orders_for(0), 3u);
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK(seen.results[0].report.error == error_kind::timeout);
+  CAF_CHECK_EQUAL(seen.results[0].attempts, 3u);
+  CAF_CHECK_EQUAL(seen.ends.size(), 1u);
+}
+
+CAF_TEST(backoff delays stay within the full-jitter bounds) {
+  // Many URLs fail once each; every retry must come between 0 and 1 s, and
+  // the random delays must not all be equal.
+  auto settings = caps(50, 50);
+  settings.retries = 1;
+  settings.retry_delay = std::chrono::seconds(1);
+  std::vector<std::string> urls;
+  for (int i = 0; i < 40; ++i)
+    urls.push_back("http://h" + std::to_string(i) + ".test/");
+  auto sup = start(urls, settings);
+  for (uint64_t i = 0; i < 40; ++i)
+    self->send(sup, failure(i, error_kind::connect));
+  sched.run();
+  size_t retried = 0;
+  std::vector<size_t> per_step;
+  for (int step = 0; step < 10; ++step) {
+    sched.advance_time(std::chrono::milliseconds(100));
+    sched.run();
+    auto now = seen.orders.size() - 40;
+    per_step.push_back(now - retried);
+    retried = now;
+  }
+  CAF_CHECK_EQUAL(retried, 40u); // all within 1 s
+  auto busiest = *std::max_element(per_step.begin(), per_step.end());
+  CAF_CHECK_LESS(busiest, 40u); // spread out, not one burst
+}
+
+CAF_TEST(permanent failures are not retried) {
+  auto settings = caps(4, 4);
+  settings.retries = 3;
+  auto sup = start({"http://a.test/x", "http://a.test/y"}, settings);
+  self->send(sup, failure(0, error_kind::http_status, 404));
+  self->send(sup, failure(1, error_kind::tls));
+  sched.run();
+  sched.advance_time(std::chrono::seconds(60));
+  sched.run();
+  CAF_CHECK_EQUAL(seen.orders.size(), 2u);
+  CAF_REQUIRE_EQUAL(seen.results.size(), 2u);
+  CAF_CHECK_EQUAL(seen.results[0].attempts, 1u);
+}
+
+CAF_TEST(retry after pauses only its host) {
+  auto settings = caps(10, 1);
+  settings.retries = 3;
+  auto sup = start({"http://a.test/1", "http://a.test/2", "http://b.test/1",
+                    "http://b.test/2"},
+                   settings);
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 2u); // a/1 and b/1
+  // a.test asks for 5 s of quiet.
+  self->send(sup, failure(0, error_kind::http_status, 503, 5000));
+  sched.run();
+  CAF_CHECK_EQUAL(seen.orders.size(), 2u); // a/2 is held back too
+  // b.test carries on meanwhile.
+  self->send(sup, ok(2));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 3u);
+  CAF_CHECK_EQUAL(seen.orders.back().url, "http://b.test/2");
+  sched.advance_time(std::chrono::milliseconds(4999));
+  sched.run();
+  CAF_CHECK_EQUAL(seen.orders.size(), 3u);
+  sched.advance_time(std::chrono::milliseconds(1));
+  sched.run();
+  // The pause is over: the retried URL goes first.
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 4u);
+  CAF_CHECK_EQUAL(seen.orders.back().url, "http://a.test/1");
+}
+
+CAF_TEST(retry after is capped by the maximum delay) {
+  auto settings = caps(10, 1);
+  settings.retries = 1;
+  settings.retry_max_delay = std::chrono::seconds(2);
+  auto sup = start({"http://a.test/1"}, settings);
+  self->send(sup, failure(0, error_kind::http_status, 503, 3600 * 1000));
+  sched.run();
+  sched.advance_time(std::chrono::seconds(2));
+  sched.run();
+  CAF_CHECK_EQUAL(orders_for(0), 2u);
+}
+
+CAF_TEST(429 does not use up the retry budget but has a cap of its own) {
+  auto settings = caps(10, 1);
+  settings.retries = 0;
+  settings.max_throttled = 2;
+  auto sup = start({"http://a.test/1", "http://a.test/2"}, settings);
+  // Two 429s with Retry-After: both retried although retries = 0.
+  for (int i = 0; i < 2; ++i) {
+    self->send(sup, failure(0, error_kind::http_status, 429, 1000));
+    sched.run();
+    sched.advance_time(std::chrono::seconds(1));
+    sched.run();
+  }
+  CAF_CHECK_EQUAL(orders_for(0), 3u);
+  // A third one ends the URL; 3 attempts.
+  self->send(sup, failure(0, error_kind::http_status, 429, 1000));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK_EQUAL(seen.results[0].attempts, 3u);
+  CAF_CHECK_EQUAL(seen.results[0].report.http_status, 429u);
+  // A 503 for the other URL is final at once: retries = 0.
+  sched.advance_time(std::chrono::seconds(1));
+  sched.run();
+  self->send(sup, failure(1, error_kind::http_status, 503));
+  sched.run();
+  CAF_CHECK_EQUAL(seen.results.size(), 2u);
+}
+
+CAF_TEST(an interrupt records URLs waiting for a retry with their last outcome) {
+  auto settings = caps(4, 4);
+  settings.retries = 3;
+  settings.grace = std::chrono::milliseconds(100);
+  auto sup = start({"http://a.test/1"}, settings);
+  self->send(sup, failure(0, error_kind::connect));
+  sched.run();
+  self->send(sup, interrupt_atom_v);
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK(seen.results[0].report.error == error_kind::connect);
+  CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
+  CAF_CHECK(seen.ends[0].interrupted);
+  // The backoff timer firing later changes nothing.
+  sched.advance_time(std::chrono::seconds(10));
+  sched.run();
+  CAF_CHECK_EQUAL(seen.results.size(), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -23,11 +23,15 @@ fail() {
 }
 
 # start_origin NAME [ARGS...]: starts fetchsum-origin on an ephemeral port of
-# 127.0.0.1 and sets BASE (http://127.0.0.1:PORT) and MANIFEST (its
-# "sha512  URL" lines).
+# 127.0.0.1 (or of --address A among ARGS, another loopback address) and sets
+# BASE (http://ADDRESS:PORT) and MANIFEST (its "sha512  URL" lines).
 start_origin() {
-  local name=$1
+  local name=$1 address=127.0.0.1 prev=
   shift
+  for arg in "$@"; do
+    [[ $prev == --address ]] && address=$arg
+    prev=$arg
+  done
   MANIFEST=$SCRATCH/$name.manifest
   "$ORIGIN_BIN" --port-file "$SCRATCH/$name.port" --manifest "$MANIFEST" "$@" \
     > /dev/null 2> "$SCRATCH/$name.log" &
@@ -37,7 +41,7 @@ start_origin() {
     sleep 0.05
   done
   [[ -s $SCRATCH/$name.port ]] || fail "origin did not start: $(cat "$SCRATCH/$name.log")"
-  BASE=http://127.0.0.1:$(cat "$SCRATCH/$name.port")
+  BASE=http://$address:$(cat "$SCRATCH/$name.port")
 }
 
 # A TCP port on 127.0.0.1 nothing listens on (bound, then released).
@@ -52,6 +56,10 @@ expect_status() {
   local got=0
   "$@" || got=$?
   [[ $got -eq $want ]] || fail "exit status $got, expected $want: $*"
+}
+
+now_ms() {
+  echo $(($(date +%s%N) / 1000000))
 }
 
 # pass MESSAGE: the plain closing line ctest's log shows.

@@ -29,7 +29,7 @@ $BASE/doc/2	null
 CASES
 cut -f1 "$SCRATCH/cases.tsv" > "$SCRATCH/urls.txt"
 
-expect_status 1 "$FETCHSUM" -q --format json --stall-time 1 --max-size 100000 \
+expect_status 1 "$FETCHSUM" -q --format json --retries 0 --stall-time 1 --max-size 100000 \
   --max-redirs 5 "$SCRATCH/urls.txt" > "$SCRATCH/out.jsonl"
 
 python3 - "$SCRATCH/cases.tsv" "$SCRATCH/out.jsonl" <<'PY'
@@ -69,13 +69,13 @@ PY
 grep -q "\"final_url\":\"$BASE/doc/0\"" "$SCRATCH/out.jsonl" || fail "final_url of /redirect/3 is not /doc/0"
 
 # In sum format, failures are on stderr and only successes on stdout.
-expect_status 1 "$FETCHSUM" -q --stall-time 1 --max-size 100000 --max-redirs 5 \
+expect_status 1 "$FETCHSUM" -q --retries 0 --stall-time 1 --max-size 100000 --max-redirs 5 \
   "$SCRATCH/urls.txt" > "$SCRATCH/out.txt" 2> "$SCRATCH/err.txt"
 [[ $(wc -l < "$SCRATCH/out.txt") -eq 3 ]] || fail "expected 3 digest lines on stdout"
 [[ $(grep -c '^fetchsum: ' "$SCRATCH/err.txt") -eq 14 ]] || fail "expected 14 error lines on stderr: $(cat "$SCRATCH/err.txt")"
 grep -qF "fetchsum: $BASE/status/404: HTTP 404 Not Found" "$SCRATCH/err.txt" || fail "404 message"
 # A whole-transfer timeout, with the stall check off so only --max-time fires.
-echo "$BASE/slow/5000" | expect_status 1 "$FETCHSUM" -q --format json --max-time 1 \
+echo "$BASE/slow/5000" | expect_status 1 "$FETCHSUM" -q --format json --retries 0 --max-time 1 \
   --stall-time 0 > "$SCRATCH/timeout.jsonl"
 grep -q '"error":"timeout"' "$SCRATCH/timeout.jsonl" || fail "no timeout: $(cat "$SCRATCH/timeout.jsonl")"
 pass "every error kind yields exactly one record of that kind"
