@@ -70,8 +70,51 @@ void launch(self_pointer self, supervisor_state::host& h) {
   self->send(st.fetchers[fetcher_index], std::move(order));
 }
 
+/// No request to `origin` before `until`; resume_atom wakes it then.
+void pause_host(self_pointer self, const std::string& origin,
+                supervisor_state::host& h, caf::timespan wait) {
+  auto until = self->clock().now() + wait;
+  if (until > h.paused_until) {
+    h.paused_until = until;
+    self->delayed_send(self, wait, resume_atom_v, origin);
+  }
+}
+
+/// --rate: adds the tokens earned since the last count, up to --burst.
+void refill(self_pointer self, supervisor_state::host& h) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  if (h.tokens < 0) {
+    h.tokens = st.settings.burst;
+  } else {
+    std::chrono::duration<double> elapsed = now - h.refilled;
+    h.tokens = std::min<double>(st.settings.burst,
+                                h.tokens + elapsed.count() * st.settings.rate);
+  }
+  h.refilled = now;
+}
+
+/// Takes a token for one request; false (and the host paused until the next
+/// token) if there is none. Always true without --rate.
+bool take_token(self_pointer self, const std::string& origin,
+                supervisor_state::host& h) {
+  auto rate = self->state.settings.rate;
+  if (rate <= 0)
+    return true;
+  refill(self, h);
+  if (h.tokens >= 1) {
+    h.tokens -= 1;
+    return true;
+  }
+  auto wait = std::chrono::duration<double>((1 - h.tokens) / rate);
+  // Round up, or the wake-up could come a hair before the token.
+  pause_host(self, origin, h,
+             std::chrono::ceil<std::chrono::microseconds>(wait));
+  return false;
+}
+
 /// Starts waiting URLs while the global cap allows, taking one URL per ready
-/// origin in turn.
+/// origin in turn: the origin that has been ready longest goes first.
 void dispatch(self_pointer self) {
   auto& st = self->state;
   while (!st.ready.empty() && st.running.size() < st.settings.concurrency) {
@@ -81,9 +124,22 @@ void dispatch(self_pointer self) {
     h.ready = false;
     if (paused(self, h) || h.waiting.empty())
       continue; // paused after it became ready; resume_atom brings it back
+    if (!take_token(self, origin, h))
+      continue;
     launch(self, h);
     mark_ready(self, origin, h);
   }
+}
+
+/// Whether a host's entry can go: nothing waits or runs, no pause, and its
+/// token bucket is full again (a new entry starts full).
+bool idle(self_pointer self, supervisor_state::host& h) {
+  if (h.running > 0 || !h.waiting.empty() || paused(self, h))
+    return false;
+  if (self->state.settings.rate <= 0 || h.tokens < 0)
+    return true;
+  refill(self, h);
+  return h.tokens >= self->state.settings.burst;
 }
 
 void finish_if_done(self_pointer self) {
@@ -178,8 +234,7 @@ caf::optional<pending> end_transfer(self_pointer self, uint64_t seq) {
   st.fetcher_load[transfer.fetcher] -= 1;
   auto h = st.hosts.find(transfer.url.origin);
   h->second.running -= 1;
-  if (h->second.running == 0 && h->second.waiting.empty()
-      && !paused(self, h->second))
+  if (idle(self, h->second))
     st.hosts.erase(h); // forget idle hosts: memory stays bounded
   else
     mark_ready(self, transfer.url.origin, h->second);
@@ -217,12 +272,7 @@ bool schedule_retry(self_pointer self, pending& url,
     auto pause = std::min<caf::timespan>(
       std::chrono::milliseconds(report.retry_after_ms),
       st.settings.retry_max_delay);
-    auto& h = st.hosts[url.origin];
-    auto until = self->clock().now() + pause;
-    if (until > h.paused_until) {
-      h.paused_until = until;
-      self->delayed_send(self, pause, resume_atom_v, url.origin);
-    }
+    pause_host(self, url.origin, st.hosts[url.origin], pause);
     enqueue(self, std::move(url), true);
     return true;
   }

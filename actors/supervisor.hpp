@@ -52,8 +52,13 @@ struct supervisor_state {
     uint32_t running = 0;
     /// Whether the host is in `ready`.
     bool ready = false;
-    /// Retry-After: no request to this host before this time.
+    /// Retry-After or an empty token bucket: no request to this host before
+    /// this time.
     caf::actor_clock::time_point paused_until;
+    /// --rate: requests this host may get now (at most --burst), and when
+    /// they were last counted. Negative until first used.
+    double tokens = -1;
+    caf::actor_clock::time_point refilled;
   };
 
   supervisor_settings settings;

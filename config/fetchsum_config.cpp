@@ -16,6 +16,8 @@ fetchsum_config::fetchsum_config() {
   opt_group{custom_options_, "global"}
     .add(concurrency, "concurrency,j", "transfers in flight at most")
     .add(per_host, "per-host", "transfers in flight per host (scheme://host:port) at most")
+    .add(rate, "rate", "requests per second per host at most (0: no limit)")
+    .add(burst, "burst", "requests a host may get at once before --rate applies")
     .add(algorithms, "algo,a", "digest(s), comma-separated OpenSSL names: sha512, sha256, sha3-512, blake2b512, md5, ...")
     .add(format, "format", "output format: sum, tag, json or sri")
     .add(output, "output,o", "write records to this file instead of stdout")
@@ -94,6 +96,10 @@ std::string fetchsum_config::validate() {
     return "--max-redirs must be >= 0";
   if (max_size < 0)
     return "--max-size must be >= 0";
+  if (!(rate >= 0) || rate > 1e6)
+    return "--rate must be a number of requests per second >= 0";
+  if (burst < 1 || burst > 100000)
+    return "--burst must be between 1 and 100000";
   if (retries < 0 || retries > 1000)
     return "--retries must be between 0 and 1000";
   if (max_throttled < 0 || max_throttled > 1000)
@@ -161,6 +167,8 @@ std::string fetchsum_config::validate() {
   supervisor.retry_delay = to_ms(retry_delay);
   supervisor.retry_max_delay = to_ms(retry_max_delay);
   supervisor.max_throttled = static_cast<uint32_t>(max_throttled);
+  supervisor.rate = rate;
+  supervisor.burst = static_cast<uint32_t>(burst);
   return {};
 }
 

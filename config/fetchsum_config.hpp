@@ -45,6 +45,8 @@ public:
   double retry_delay = 1;
   double retry_max_delay = 60;
   int64_t max_throttled = 10;
+  double rate = 0;
+  int64_t burst = 1;
   bool quiet = false;
   int64_t demo_documents = 3000;
 

@@ -63,6 +63,10 @@ struct supervisor_settings {
   /// 429 Too Many Requests pause the host without using up `retries`; this
   /// many of them end the URL, so a server cannot keep it forever.
   uint32_t max_throttled = 10;
+  /// Requests per second per host (token bucket), 0 = no limit.
+  double rate = 0;
+  /// Requests a host may get at once before `rate` applies.
+  uint32_t burst = 1;
   /// Seed of the jitter; 0 picks a random one. Tests fix it.
   uint64_t random_seed = 0;
 };

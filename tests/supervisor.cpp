@@ -423,6 +423,34 @@ CAF_TEST(429 does not use up the retry budget but has a cap of its own) {
   CAF_CHECK_EQUAL(seen.results.size(), 2u);
 }
 
+CAF_TEST(the token bucket admits the burst then exactly rate per second) {
+  auto settings = caps(100, 100);
+  settings.rate = 2;  // one token every 500 ms
+  settings.burst = 3;
+  std::vector<std::string> urls;
+  for (int i = 0; i < 10; ++i)
+    urls.push_back("http://a.test/" + std::to_string(i));
+  urls.push_back("http://b.test/0"); // another host: its own bucket
+  start(urls, settings);
+  auto on_a = [&] {
+    return std::count_if(seen.orders.begin(), seen.orders.end(),
+                         [](auto& o) { return o.url.find("a.test") != std::string::npos; });
+  };
+  CAF_CHECK_EQUAL(on_a(), 3); // the burst
+  CAF_CHECK_EQUAL(seen.orders.size(), 4u); // b.test is not held back
+  sched.advance_time(std::chrono::milliseconds(499));
+  sched.run();
+  CAF_CHECK_EQUAL(on_a(), 3);
+  sched.advance_time(std::chrono::milliseconds(1));
+  sched.run();
+  CAF_CHECK_EQUAL(on_a(), 4);
+  for (int i = 0; i < 6; ++i) {
+    sched.advance_time(std::chrono::milliseconds(500));
+    sched.run();
+  }
+  CAF_CHECK_EQUAL(on_a(), 10); // 3 + one per 500 ms
+}
+
 CAF_TEST(an interrupt records URLs waiting for a retry with their last outcome) {
   auto settings = caps(4, 4);
   settings.retries = 3;
