@@ -1,4 +1,5 @@
 #include "actors/aggregator.hpp"
+#include "actors/exceptions.hpp"
 
 #include "detail/record_format.hpp"
 
@@ -106,6 +107,7 @@ aggregator_actor::behavior_type
 aggregator(aggregator_actor::stateful_pointer<aggregator_state> self,
            aggregator_settings settings, std::ostream* out,
            std::ostream* err) {
+  exit_on_exception(self);
   auto& st = self->state;
   st.settings = settings;
   st.out = out;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 
 #include <caf/after.hpp>
 #include <caf/others.hpp>
@@ -26,6 +27,16 @@ void fetcher::enqueue(caf::mailbox_element_ptr ptr, caf::execution_unit* eu) {
 }
 
 void fetcher::act() {
+  // An exception ends this fetcher with an error the supervisor sees, without
+  // CAF printing it to standard output, where records go.
+  try {
+    loop();
+  } catch (std::exception& e) {
+    fail_state(caf::make_error(caf::sec::runtime_error, std::string{e.what()}));
+  }
+}
+
+void fetcher::loop() {
   bool running = true;
   while (running) {
     // Take every message that is there, without blocking.

@@ -47,6 +47,7 @@ private:
     bool paused = false;
   };
 
+  void loop();
   bool on_body(uint64_t id, const char* data, size_t size) override;
   void on_done(uint64_t id, transfer_report report) override;
 

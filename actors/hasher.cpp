@@ -1,4 +1,8 @@
 #include "actors/hasher.hpp"
+#include "actors/exceptions.hpp"
+
+#include <algorithm>
+#include <stdexcept>
 
 namespace fetchsum {
 
@@ -14,6 +18,15 @@ detail::digest_set& digests_of(self_pointer self, uint64_t seq) {
   return i->second;
 }
 
+/// The test hook of hasher_settings::crash_marker.
+void crash_if_marked(self_pointer self, const std::vector<char>& bytes) {
+  auto& marker = self->state.crash_marker;
+  if (!marker.empty()
+      && std::search(bytes.begin(), bytes.end(), marker.begin(), marker.end())
+           != bytes.end())
+    throw std::runtime_error("crash marker seen (test hook)");
+}
+
 } // namespace
 
 hasher_actor::behavior_type
@@ -21,11 +34,14 @@ hasher(hasher_actor::stateful_pointer<hasher_state> self,
        hasher_settings settings, result_sink_actor sink) {
   // The config validated the names; a failure here is a bug and kills the
   // actor, which the supervisor sees.
+  exit_on_exception(self);
   self->state.algorithms
     = std::make_unique<detail::digest_algorithms>(settings.algorithms);
   self->state.sink = std::move(sink);
+  self->state.crash_marker = settings.crash_marker;
   return {
     [=](const body_chunk& chunk) {
+      crash_if_marked(self, chunk.bytes);
       digests_of(self, chunk.seq).update(chunk.bytes.data(),
                                          chunk.bytes.size());
       // The ack is the back-pressure signal: it lets the fetcher send (or
@@ -37,6 +53,7 @@ hasher(hasher_actor::stateful_pointer<hasher_state> self,
       hash_result result;
       result.seq = done.seq;
       if (done.report.error == error_kind::none) {
+        crash_if_marked(self, done.tail);
         auto& digests = digests_of(self, done.seq);
         digests.update(done.tail.data(), done.tail.size());
         result.digests = digests.finish();
@@ -45,6 +62,7 @@ hasher(hasher_actor::stateful_pointer<hasher_state> self,
       result.report = std::move(done.report);
       self->send(self->state.sink, std::move(result));
     },
+    [=](cancel_atom, uint64_t id) { self->state.open.erase(id); },
   };
 }
 

@@ -16,6 +16,7 @@ struct hasher_state {
   /// Digests of the bodies being received, by transfer id.
   std::unordered_map<uint64_t, detail::digest_set> open;
   result_sink_actor sink;
+  std::string crash_marker;
 
   static inline const char* name = "hasher";
 };

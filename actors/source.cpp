@@ -1,4 +1,5 @@
 #include "actors/source.hpp"
+#include "actors/exceptions.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -69,6 +70,7 @@ url_batch next_batch(source_state& st, uint32_t n) {
 source_actor::behavior_type
 source(source_actor::stateful_pointer<source_state> self,
        std::vector<std::string> paths) {
+  exit_on_exception(self);
   if (paths.empty())
     paths.push_back("-");
   self->state.paths = std::move(paths);

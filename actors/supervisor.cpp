@@ -1,4 +1,5 @@
 #include "actors/supervisor.hpp"
+#include "actors/exceptions.hpp"
 
 #include <algorithm>
 
@@ -59,14 +60,17 @@ void launch(self_pointer self, supervisor_state::host& h) {
   // Routing is a correctness property: every chunk of one body must reach the
   // same hasher, in order. The hasher is a function of the transfer id and the
   // fetcher sends all of a transfer's chunks to that one hasher.
-  auto seq = url.job.seq;
-  auto hasher_index = static_cast<size_t>(seq % st.hashers.size());
+  //
+  // Each attempt gets a fresh transfer id: a re-run after a crash must never
+  // meet digest state its predecessor left in a hasher.
+  auto id = st.next_transfer_id++;
+  auto hasher_index = static_cast<size_t>(id % st.hashers.size());
   st.fetcher_load[fetcher_index] += 1;
-  fetch_order order{seq, url.job.url,
+  fetch_order order{id, url.job.url,
                     caf::actor_cast<caf::actor>(st.hashers[hasher_index])};
-  st.running.emplace(seq, supervisor_state::transfer{std::move(url),
-                                                     fetcher_index,
-                                                     hasher_index});
+  st.running.emplace(id, supervisor_state::transfer{std::move(url),
+                                                    fetcher_index,
+                                                    hasher_index});
   self->send(st.fetchers[fetcher_index], std::move(order));
 }
 
@@ -224,9 +228,9 @@ void pull_if_needed(self_pointer self) {
 
 /// Ends a running transfer: frees its slots. Empty if it was not running
 /// (already failed because its fetcher died, say).
-caf::optional<pending> end_transfer(self_pointer self, uint64_t seq) {
+caf::optional<pending> end_transfer(self_pointer self, uint64_t id) {
   auto& st = self->state;
-  auto i = st.running.find(seq);
+  auto i = st.running.find(id);
   if (i == st.running.end())
     return caf::none;
   auto transfer = std::move(i->second);
@@ -285,9 +289,9 @@ bool schedule_retry(self_pointer self, pending& url,
 }
 
 /// An attempt ended: record the URL, or try it again.
-void attempt_done(self_pointer self, uint64_t seq,
+void attempt_done(self_pointer self, uint64_t id,
                   std::vector<digest_value> digests, transfer_report report) {
-  auto url = end_transfer(self, seq);
+  auto url = end_transfer(self, id);
   if (!url)
     return;
   url->attempts += 1;
@@ -296,22 +300,35 @@ void attempt_done(self_pointer self, uint64_t seq,
   record(self, *url, std::move(digests), std::move(report));
 }
 
-void fail_all_of(self_pointer self, bool by_fetcher, size_t index,
-                 const std::string& why) {
+/// A child died: every transfer it worked on runs again from the start (the
+/// fetcher and the hasher of a transfer both hold part of it), until a URL
+/// has been part of max_crashes crashes; then it ends as `internal`.
+void rerun_all_of(self_pointer self, bool by_fetcher, size_t index,
+                  const std::string& why) {
+  auto& st = self->state;
   std::vector<uint64_t> affected;
-  for (auto& [seq, t] : self->state.running)
+  for (auto& [id, t] : st.running)
     if ((by_fetcher ? t.fetcher : t.hasher) == index)
-      affected.push_back(seq);
-  for (auto seq : affected) {
-    if (!by_fetcher) // the fetcher still runs it, feeding a dead hasher
-      self->send(self->state.fetchers[self->state.running[seq].fetcher],
-                 cancel_atom_v, seq);
-    transfer_report report;
-    report.error = error_kind::internal;
-    report.message = why;
-    auto url = end_transfer(self, seq);
+      affected.push_back(id);
+  std::sort(affected.begin(), affected.end());
+  for (auto id : affected) {
+    auto& t = st.running[id];
+    // Whoever survived drops its half of the transfer.
+    if (by_fetcher)
+      self->send(st.hashers[t.hasher], cancel_atom_v, id);
+    else
+      self->send(st.fetchers[t.fetcher], cancel_atom_v, id);
+    auto url = end_transfer(self, id);
     url->attempts += 1;
-    record(self, *url, {}, std::move(report));
+    url->crashes += 1;
+    url->last.error = error_kind::internal;
+    url->last.message = why;
+    if (st.interrupted || url->crashes > st.settings.max_crashes) {
+      auto last = url->last;
+      record(self, *url, {}, std::move(last));
+    } else {
+      enqueue(self, std::move(*url), true);
+    }
   }
 }
 
@@ -330,8 +347,8 @@ void spawn_hasher(self_pointer self, size_t index) {
   st.hashers[index] = h;
 }
 
-/// A child died: its transfers end as `internal` errors (each URL still gets
-/// exactly one record) and a fresh child takes its place.
+/// A child died: a fresh child takes its place and its transfers run again
+/// (each URL still gets exactly one record).
 void on_child_down(self_pointer self, caf::down_msg& msg) {
   auto& st = self->state;
   if (st.finished)
@@ -339,12 +356,12 @@ void on_child_down(self_pointer self, caf::down_msg& msg) {
   auto why = self->system().render(msg.reason);
   for (size_t i = 0; i < st.fetchers.size(); ++i)
     if (st.fetchers[i].address() == msg.source) {
-      fail_all_of(self, true, i, "fetcher died: " + why);
+      rerun_all_of(self, true, i, "fetcher died: " + why);
       spawn_fetcher(self, i);
     }
   for (size_t i = 0; i < st.hashers.size(); ++i)
     if (st.hashers[i].address() == msg.source) {
-      fail_all_of(self, false, i, "hasher died: " + why);
+      rerun_all_of(self, false, i, "hasher died: " + why);
       spawn_hasher(self, i);
     }
   dispatch(self);
@@ -354,16 +371,16 @@ void on_child_down(self_pointer self, caf::down_msg& msg) {
 /// The grace after an interrupt is over: whatever still runs ends now.
 void abort_running(self_pointer self) {
   auto& st = self->state;
-  std::vector<uint64_t> seqs;
-  for (auto& [seq, t] : st.running)
-    seqs.push_back(seq);
-  std::sort(seqs.begin(), seqs.end());
-  for (auto seq : seqs) {
-    self->send(st.fetchers[st.running[seq].fetcher], cancel_atom_v, seq);
+  std::vector<uint64_t> ids;
+  for (auto& [id, t] : st.running)
+    ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (auto id : ids) {
+    self->send(st.fetchers[st.running[id].fetcher], cancel_atom_v, id);
     transfer_report report;
     report.error = error_kind::interrupted;
     report.message = "interrupted before the transfer finished";
-    auto url = end_transfer(self, seq);
+    auto url = end_transfer(self, id);
     record(self, *url, {}, std::move(report));
   }
   finish_if_done(self);
@@ -388,7 +405,7 @@ void interrupt(self_pointer self) {
   st.hosts.clear();
   st.ready.clear();
   st.waiting = 0;
-  for (auto& [seq, t] : st.running)
+  for (auto& [id, t] : st.running)
     st.hosts[t.url.origin].running += 1;
   if (st.running.empty())
     finish_if_done(self);
@@ -402,6 +419,7 @@ supervisor_actor::behavior_type
 supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
            supervisor_settings settings, supervisor_children children,
            source_actor source, aggregator_actor aggregator) {
+  exit_on_exception(self);
   auto& st = self->state;
   st.settings = settings;
   st.children = std::move(children);

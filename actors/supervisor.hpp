@@ -35,6 +35,8 @@ struct supervisor_state {
     uint32_t failures = 0;
     /// 429 answers: these use up max_throttled.
     uint32_t throttled = 0;
+    /// Crashes of a fetcher or hasher during an attempt at this URL.
+    uint32_t crashes = 0;
     /// How the last attempt ended; the record if no attempt follows.
     transfer_report last;
   };
@@ -71,8 +73,10 @@ struct supervisor_state {
   std::vector<uint32_t> fetcher_load;
   std::vector<hasher_actor> hashers;
 
+  /// Running transfers by transfer id (one per attempt, never reused).
   std::unordered_map<uint64_t, transfer> running;
-  /// URLs waiting out a backoff delay before their next attempt.
+  uint64_t next_transfer_id = 0;
+  /// URLs waiting out a backoff delay before their next attempt, by URL seq.
   std::unordered_map<uint64_t, pending> backing_off;
   std::minstd_rand jitter;
   std::unordered_map<std::string, host> hosts;

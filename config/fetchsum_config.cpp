@@ -41,7 +41,8 @@ fetchsum_config::fetchsum_config() {
     .add(retry_max_delay, "retry-max-delay", "seconds: cap of every backoff and Retry-After pause")
     .add(max_throttled, "max-throttled", "429 answers per URL before it fails (they do not use up --retries)")
     .add(quiet, "quiet,q", "no summary line on stderr")
-    .add(demo_documents, "demo-documents", "documents served by the built-in demo origin");
+    .add(demo_documents, "demo-documents", "documents served by the built-in demo origin")
+    .add(test_crash_marker, "test-crash-marker", "for tests only: a hasher that sees this text in a body crashes");
   // CAF's work-stealing scheduler starts at least 4 workers that each wake
   // every 10 ms when idle; one per core, sleeping longer, keeps an idle run
   // near 0% CPU. Command line and INI file can still override both.
@@ -128,6 +129,7 @@ std::string fetchsum_config::validate() {
   }
   if (hasher.algorithms.empty())
     return "--algo needs at least one digest name";
+  hasher.crash_marker = test_crash_marker;
 
   if (format == "sum")
     aggregator.format = output_format::sum;

@@ -49,6 +49,7 @@ public:
   int64_t burst = 1;
   bool quiet = false;
   int64_t demo_documents = 3000;
+  std::string test_crash_marker;
 
   // -- validated settings, filled by validate() -----------------------------
 

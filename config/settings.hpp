@@ -17,6 +17,9 @@ enum class output_format { sum, tag, json, sri };
 struct hasher_settings {
   /// OpenSSL digest names, in output order, e.g. {"sha512"}.
   std::vector<std::string> algorithms{"sha512"};
+  /// Test hook: a hasher that sees these bytes in a body throws (dies), so
+  /// tests can check supervision end to end. Empty: off.
+  std::string crash_marker;
 };
 
 /// Settings of each fetcher's libcurl transfers.
@@ -63,6 +66,9 @@ struct supervisor_settings {
   /// 429 Too Many Requests pause the host without using up `retries`; this
   /// many of them end the URL, so a server cannot keep it forever.
   uint32_t max_throttled = 10;
+  /// A URL whose attempts crashed a fetcher or hasher this often ends as an
+  /// `internal` error instead of killing actors forever.
+  uint32_t max_crashes = 2;
   /// Requests per second per host (token bucket), 0 = no limit.
   double rate = 0;
   /// Requests a host may get at once before `rate` applies.

@@ -29,7 +29,9 @@ using hasher_actor = caf::typed_actor<
   /// The next bytes of body `seq`; acknowledged with a chunk_ack to the sender.
   caf::reacts_to<body_chunk>,
   /// The body ended: finish the digests and report a hash_result.
-  caf::reacts_to<transfer_done>>;
+  caf::reacts_to<transfer_done>,
+  /// Forget transfer `id`: its fetcher died, it will run again under a new id.
+  caf::reacts_to<cancel_atom, uint64_t>>;
 
 /// Downloads many URLs at once on one libcurl multi handle.
 using fetcher_actor = caf::typed_actor<
@@ -37,8 +39,8 @@ using fetcher_actor = caf::typed_actor<
   caf::reacts_to<fetch_order>,
   /// The hasher consumed bytes: reopen the transfer's window.
   caf::reacts_to<chunk_ack>,
-  /// Abort transfer `seq` (shutdown, or its hasher died). It ends with a
-  /// transfer_done carrying `interrupted`.
+  /// Abort transfer `id` (shutdown, or its hasher died). It ends with a
+  /// transfer_done carrying `interrupted`, which nobody waits for.
   caf::reacts_to<cancel_atom, uint64_t>>;
 
 /// Where hashers report: the supervisor, or a test.

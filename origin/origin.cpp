@@ -318,6 +318,8 @@ struct server::impl {
         return respond_text(c, MHD_HTTP_OK, "throttled " + rest + "\n");
       }
     }
+    if (path.compare(0, 6, "/crash") == 0)
+      return respond_text(c, MHD_HTTP_OK, "FETCHSUM-TEST-CRASH\n");
     if (path == "/stall")
       return wait_until(c, ctx, clock_type::time_point::max());
     if (number_after(path, "/slow/", n))

@@ -39,6 +39,7 @@ struct options {
 ///   /flaky/<k>/<name>   503 for the first k requests of that path, then 200
 ///   /throttle/<s>/<name>      429 with Retry-After: s once, then 200
 ///   /throttle-date/<s>/<name> the same with Retry-After as an HTTP-date
+///   /crash...           a body with the marker of --test-crash-marker
 ///   /stats              "requests N\npeak_in_flight M\n"
 class server {
 public:

@@ -40,6 +40,7 @@ fake_source(source_actor::stateful_pointer<fake_source_state> self,
 struct observations {
   std::vector<fetch_order> orders;
   std::vector<std::pair<fetcher_actor, uint64_t>> cancels;
+  std::vector<std::pair<hasher_actor, uint64_t>> hasher_cancels;
   std::vector<url_result> results;
   std::vector<input_end> ends;
 };
@@ -55,10 +56,14 @@ fetcher_actor::behavior_type fake_fetcher(fetcher_actor::pointer self,
   };
 }
 
-hasher_actor::behavior_type fake_hasher() {
+hasher_actor::behavior_type fake_hasher(hasher_actor::pointer self,
+                                        observations* seen) {
   return {
     [](const body_chunk&) {},
     [](const transfer_done&) {},
+    [=](cancel_atom, uint64_t id) {
+      seen->hasher_cancels.emplace_back(caf::actor_cast<hasher_actor>(self), id);
+    },
   };
 }
 
@@ -86,7 +91,7 @@ struct fixture : test::fixture {
         return f;
       },
       [this](caf::actor_system& sys, result_sink_actor) {
-        auto h = sys.spawn(fake_hasher);
+        auto h = sys.spawn(fake_hasher, &seen);
         hashers.push_back(h);
         return h;
       }};
@@ -139,10 +144,20 @@ struct fixture : test::fixture {
     return result;
   }
 
-  size_t orders_for(uint64_t seq) const {
+  /// The transfer id of the latest attempt at `url`.
+  uint64_t id(const std::string& url) const {
+    for (auto i = seen.orders.rbegin(); i != seen.orders.rend(); ++i)
+      if (i->url == url)
+        return i->seq;
+    CAF_FAIL("no order for " << url);
+    return 0;
+  }
+
+  /// Attempts ordered for a URL.
+  size_t orders_for(const std::string& url) const {
     return static_cast<size_t>(
       std::count_if(seen.orders.begin(), seen.orders.end(),
-                    [seq](const fetch_order& o) { return o.seq == seq; }));
+                    [&](const fetch_order& o) { return o.url == url; }));
   }
 };
 
@@ -198,7 +213,7 @@ CAF_TEST(bad URLs get a record without being fetched) {
   CAF_CHECK(seen.results[1].report.error == error_kind::unsupported_scheme);
   CAF_CHECK_EQUAL(seen.results[1].url, "file:///etc/passwd");
   CAF_CHECK_EQUAL(seen.ends.size(), 0u);
-  self->send(sup, ok(2));
+  self->send(sup, ok(id("http://ok.test/")));
   sched.run();
   CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
   CAF_CHECK_EQUAL(seen.ends[0].results, 3u);
@@ -223,41 +238,74 @@ CAF_TEST(an unknown or repeated hash_result is ignored) {
   CAF_CHECK_EQUAL(seen.ends.size(), 0u);
 }
 
-CAF_TEST(a dead hasher fails its transfers once and is replaced) {
+CAF_TEST(the transfers of a dead hasher run again on its replacement) {
   auto sup = start(distinct_hosts(4), caps(4, 1, 2));
   CAF_REQUIRE_EQUAL(seen.orders.size(), 4u);
-  // Hasher 1 serves seqs 1 and 3.
+  // Hasher 1 serves transfers 1 and 3.
   self->send_exit(hashers[1], caf::exit_reason::kill);
   sched.run();
   CAF_CHECK_EQUAL(hashers.size(), 3u); // a replacement was spawned
-  CAF_REQUIRE_EQUAL(seen.results.size(), 2u);
-  for (auto& result : seen.results) {
-    CAF_CHECK(result.report.error == error_kind::internal);
-    CAF_CHECK(result.seq == 1 || result.seq == 3);
-  }
-  // The fetcher is told to stop feeding the dead hasher.
+  CAF_CHECK_EQUAL(seen.results.size(), 0u);
+  // The fetcher stops feeding the dead hasher...
   CAF_CHECK_EQUAL(seen.cancels.size(), 2u);
-  // Late reports for the failed transfers do not make second records.
+  // ...and both URLs run again under new transfer ids.
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 6u);
+  CAF_CHECK_EQUAL(orders_for(seen.orders[1].url), 2u);
+  CAF_CHECK_EQUAL(orders_for(seen.orders[3].url), 2u);
+  CAF_CHECK_GREATER_OR_EQUAL(seen.orders[4].seq, 4u);
+  // Late reports of the dead transfers make no records.
   self->send(sup, ok(1));
-  self->send(sup, ok(0));
-  self->send(sup, ok(2));
+  self->send(sup, ok(3));
   sched.run();
-  CAF_CHECK_EQUAL(seen.results.size(), 4u);
+  CAF_CHECK_EQUAL(seen.results.size(), 0u);
+  for (auto i : {0, 2, 4, 5})
+    self->send(sup, ok(seen.orders[i].seq));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.results.size(), 4u);
+  for (auto& result : seen.results) {
+    CAF_CHECK(result.report.error == error_kind::none);
+    CAF_CHECK_EQUAL(result.attempts, (result.seq == 1 || result.seq == 3) ? 2u : 1u);
+  }
   CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
   CAF_CHECK_EQUAL(seen.ends[0].results, 4u);
 }
 
-CAF_TEST(a dead fetcher fails its transfers and is replaced) {
+CAF_TEST(a URL that keeps killing actors ends as internal) {
+  auto settings = caps(1, 1, 1);
+  settings.max_crashes = 1;
+  // Keep the handle: an actor nobody refers to is gone.
+  auto sup = start({"http://a.test/poison"}, settings);
+  self->send_exit(hashers.back(), caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK_EQUAL(orders_for("http://a.test/poison"), 2u); // one re-run
+  self->send_exit(hashers.back(), caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK_EQUAL(orders_for("http://a.test/poison"), 2u); // budget spent
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK(seen.results[0].report.error == error_kind::internal);
+  CAF_CHECK_EQUAL(seen.results[0].attempts, 2u);
+  CAF_CHECK_EQUAL(seen.ends.size(), 1u);
+  self->send_exit(sup, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(the transfers of a dead fetcher run again and hashers forget them) {
   auto sup = start(distinct_hosts(3), caps(2, 1));
   CAF_REQUIRE_EQUAL(seen.orders.size(), 2u);
   self->send_exit(fetchers[0], caf::exit_reason::kill);
   sched.run();
   CAF_CHECK_EQUAL(fetchers.size(), 2u);
-  // Both running transfers failed; the third URL went to the new fetcher.
-  CAF_CHECK_EQUAL(seen.results.size(), 2u);
-  CAF_CHECK_EQUAL(seen.orders.size(), 3u);
-  self->send(sup, ok(2));
+  // The hashers drop the half-hashed bodies of transfers 0 and 1.
+  CAF_CHECK_EQUAL(seen.hasher_cancels.size(), 2u);
+  CAF_CHECK_EQUAL(seen.results.size(), 0u);
+  // Both URLs ordered again, from the new fetcher.
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 4u);
+  for (auto i : {2, 3})
+    self->send(sup, ok(seen.orders[i].seq));
   sched.run();
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 5u); // the third URL
+  self->send(sup, ok(seen.orders[4].seq));
+  sched.run();
+  CAF_CHECK_EQUAL(seen.results.size(), 3u);
   CAF_CHECK_EQUAL(seen.ends.size(), 1u);
 }
 
@@ -290,27 +338,28 @@ CAF_TEST(transient failures are retried after a jittered backoff) {
   auto settings = caps(4, 4);
   settings.retries = 2;
   settings.retry_delay = std::chrono::milliseconds(100);
-  auto sup = start({"http://a.test/x"}, settings);
-  CAF_REQUIRE_EQUAL(orders_for(0), 1u);
+  const std::string url = "http://a.test/x";
+  auto sup = start({url}, settings);
+  CAF_REQUIRE_EQUAL(orders_for(url), 1u);
   // First failure: the next attempt comes within [0, 100 ms].
-  self->send(sup, failure(0, error_kind::connect));
+  self->send(sup, failure(id(url), error_kind::connect));
   sched.run();
   CAF_CHECK_EQUAL(seen.results.size(), 0u);
   sched.advance_time(std::chrono::milliseconds(100));
   sched.run();
-  CAF_REQUIRE_EQUAL(orders_for(0), 2u);
+  CAF_REQUIRE_EQUAL(orders_for(url), 2u);
   // Second failure: within [0, 200 ms].
-  self->send(sup, failure(0, error_kind::http_status, 503));
+  self->send(sup, failure(id(url), error_kind::http_status, 503));
   sched.run();
   sched.advance_time(std::chrono::milliseconds(200));
   sched.run();
-  CAF_REQUIRE_EQUAL(orders_for(0), 3u);
+  CAF_REQUIRE_EQUAL(orders_for(url), 3u);
   // Third failure: the budget of 2 retries is spent; one record, 3 attempts.
-  self->send(sup, failure(0, error_kind::timeout));
+  self->send(sup, failure(id(url), error_kind::timeout));
   sched.run();
   sched.advance_time(std::chrono::seconds(10));
   sched.run();
-  CAF_CHECK_EQUAL(orders_for(0), 3u);
+  CAF_CHECK_EQUAL(orders_for(url), 3u);
   CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
   CAF_CHECK(seen.results[0].report.error == error_kind::timeout);
   CAF_CHECK_EQUAL(seen.results[0].attempts, 3u);
@@ -370,7 +419,7 @@ CAF_TEST(retry after pauses only its host) {
   sched.run();
   CAF_CHECK_EQUAL(seen.orders.size(), 2u); // a/2 is held back too
   // b.test carries on meanwhile.
-  self->send(sup, ok(2));
+  self->send(sup, ok(id("http://b.test/1")));
   sched.run();
   CAF_REQUIRE_EQUAL(seen.orders.size(), 3u);
   CAF_CHECK_EQUAL(seen.orders.back().url, "http://b.test/2");
@@ -393,7 +442,7 @@ CAF_TEST(retry after is capped by the maximum delay) {
   sched.run();
   sched.advance_time(std::chrono::seconds(2));
   sched.run();
-  CAF_CHECK_EQUAL(orders_for(0), 2u);
+  CAF_CHECK_EQUAL(orders_for("http://a.test/1"), 2u);
 }
 
 CAF_TEST(429 does not use up the retry budget but has a cap of its own) {
@@ -402,15 +451,16 @@ CAF_TEST(429 does not use up the retry budget but has a cap of its own) {
   settings.max_throttled = 2;
   auto sup = start({"http://a.test/1", "http://a.test/2"}, settings);
   // Two 429s with Retry-After: both retried although retries = 0.
+  const std::string first = "http://a.test/1";
   for (int i = 0; i < 2; ++i) {
-    self->send(sup, failure(0, error_kind::http_status, 429, 1000));
+    self->send(sup, failure(id(first), error_kind::http_status, 429, 1000));
     sched.run();
     sched.advance_time(std::chrono::seconds(1));
     sched.run();
   }
-  CAF_CHECK_EQUAL(orders_for(0), 3u);
+  CAF_CHECK_EQUAL(orders_for(first), 3u);
   // A third one ends the URL; 3 attempts.
-  self->send(sup, failure(0, error_kind::http_status, 429, 1000));
+  self->send(sup, failure(id(first), error_kind::http_status, 429, 1000));
   sched.run();
   CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
   CAF_CHECK_EQUAL(seen.results[0].attempts, 3u);
@@ -418,7 +468,7 @@ CAF_TEST(429 does not use up the retry budget but has a cap of its own) {
   // A 503 for the other URL is final at once: retries = 0.
   sched.advance_time(std::chrono::seconds(1));
   sched.run();
-  self->send(sup, failure(1, error_kind::http_status, 503));
+  self->send(sup, failure(id("http://a.test/2"), error_kind::http_status, 503));
   sched.run();
   CAF_CHECK_EQUAL(seen.results.size(), 2u);
 }
