@@ -30,6 +30,7 @@ void record(self_pointer self, pending& url, std::vector<digest_value> digests,
   result.digests = std::move(digests);
   result.report = std::move(report);
   result.attempts = url.attempts;
+  result.earlier = std::move(url.earlier);
   self->state.results += 1;
   self->send(self->state.aggregator, std::move(result));
 }
@@ -245,6 +246,14 @@ caf::optional<pending> end_transfer(self_pointer self, uint64_t id) {
   return std::move(transfer.url);
 }
 
+/// Keeps a failed attempt for the record's history; `last` holds the newest.
+void note_failure(pending& url, const transfer_report& report) {
+  if (url.attempts > 1)
+    url.earlier.push_back(attempt_outcome{url.last.error, url.last.http_status,
+                                          url.last.message});
+  url.last = report;
+}
+
 /// Full jitter: uniform in [0, min(cap, base * 2^(failures-1))].
 caf::timespan backoff(self_pointer self, uint32_t failures) {
   auto& st = self->state;
@@ -269,7 +278,7 @@ bool schedule_retry(self_pointer self, pending& url,
                 : url.failures >= st.settings.retries)
     return false;
   (throttled ? url.throttled : url.failures) += 1;
-  url.last = report;
+  note_failure(url, report);
   if (report.retry_after_ms > 0) {
     // The server named a time: pause the whole host (others go on), and put
     // the URL first in its queue for when the pause ends.
@@ -297,6 +306,10 @@ void attempt_done(self_pointer self, uint64_t id,
   url->attempts += 1;
   if (report.error != error_kind::none && schedule_retry(self, *url, report))
     return;
+  if (url->attempts > 1) // the attempt before this one joins the history
+    url->earlier.push_back(attempt_outcome{url->last.error,
+                                           url->last.http_status,
+                                           url->last.message});
   record(self, *url, std::move(digests), std::move(report));
 }
 
@@ -321,8 +334,10 @@ void rerun_all_of(self_pointer self, bool by_fetcher, size_t index,
     auto url = end_transfer(self, id);
     url->attempts += 1;
     url->crashes += 1;
-    url->last.error = error_kind::internal;
-    url->last.message = why;
+    transfer_report crashed;
+    crashed.error = error_kind::internal;
+    crashed.message = why;
+    note_failure(*url, crashed);
     if (st.interrupted || url->crashes > st.settings.max_crashes) {
       auto last = url->last;
       record(self, *url, {}, std::move(last));

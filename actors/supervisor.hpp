@@ -39,6 +39,8 @@ struct supervisor_state {
     uint32_t crashes = 0;
     /// How the last attempt ended; the record if no attempt follows.
     transfer_report last;
+    /// Attempts before `last`, for the record's history.
+    std::vector<attempt_outcome> earlier;
   };
 
   /// One URL between fetch_order and hash_result.

@@ -133,6 +133,18 @@ void format_json(const url_result& r, std::string& out) {
   out += ",\"final_url\":";
   append_json_string(out, r.report.final_url);
   out += ",\"attempts\":" + std::to_string(r.attempts);
+  out += ",\"earlier\":[";
+  for (size_t i = 0; i < r.earlier.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    out += "{\"error\":";
+    append_json_string(out, to_string(r.earlier[i].error));
+    out += ",\"http_status\":" + std::to_string(r.earlier[i].http_status);
+    out += ",\"message\":";
+    append_json_string(out, r.earlier[i].message);
+    out += '}';
+  }
+  out += ']';
   out += ",\"elapsed_ms\":" + std::to_string(r.report.elapsed_ms);
   out += "}\n";
 }

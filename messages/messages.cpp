@@ -60,8 +60,11 @@ auto fields(const digest_value& x) { return std::tie(x.algo, x.bytes); }
 auto fields(const hash_result& x) {
   return std::tie(x.seq, x.digests, x.report);
 }
+auto fields(const attempt_outcome& x) {
+  return std::tie(x.error, x.http_status, x.message);
+}
 auto fields(const url_result& x) {
-  return std::tie(x.seq, x.url, x.digests, x.report, x.attempts);
+  return std::tie(x.seq, x.url, x.digests, x.report, x.attempts, x.earlier);
 }
 auto fields(const input_end& x) {
   return std::tie(x.results, x.read_error, x.interrupted);
@@ -87,6 +90,7 @@ FETCHSUM_EQ(transfer_report)
 FETCHSUM_EQ(transfer_done)
 FETCHSUM_EQ(digest_value)
 FETCHSUM_EQ(hash_result)
+FETCHSUM_EQ(attempt_outcome)
 FETCHSUM_EQ(url_result)
 FETCHSUM_EQ(input_end)
 FETCHSUM_EQ(run_summary)

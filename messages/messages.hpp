@@ -183,6 +183,20 @@ typename Inspector::result_type inspect(Inspector& f, hash_result& x) {
   return f(caf::meta::type_name("hash_result"), x.seq, x.digests, x.report);
 }
 
+/// How one earlier attempt at a URL failed (the last attempt is the record's
+/// own report).
+struct attempt_outcome {
+  error_kind error = error_kind::none;
+  uint32_t http_status = 0;
+  std::string message;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_outcome& x) {
+  return f(caf::meta::type_name("attempt_outcome"), x.error, x.http_status,
+           x.message);
+}
+
 /// Supervisor -> aggregator: the one final record of an input URL.
 struct url_result {
   uint64_t seq = 0;
@@ -190,12 +204,14 @@ struct url_result {
   std::vector<digest_value> digests;
   transfer_report report;
   uint32_t attempts = 0;
+  /// The attempts before the last one, oldest first.
+  std::vector<attempt_outcome> earlier;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, url_result& x) {
   return f(caf::meta::type_name("url_result"), x.seq, x.url, x.digests,
-           x.report, x.attempts);
+           x.report, x.attempts, x.earlier);
 }
 
 /// Supervisor -> aggregator: no more results will come; `results` were sent.
@@ -241,6 +257,7 @@ bool operator==(const transfer_report& x, const transfer_report& y);
 bool operator==(const transfer_done& x, const transfer_done& y);
 bool operator==(const digest_value& x, const digest_value& y);
 bool operator==(const hash_result& x, const hash_result& y);
+bool operator==(const attempt_outcome& x, const attempt_outcome& y);
 bool operator==(const url_result& x, const url_result& y);
 bool operator==(const input_end& x, const input_end& y);
 bool operator==(const run_summary& x, const run_summary& y);

@@ -101,7 +101,7 @@ CAF_TEST(failures go to stderr except in json) {
   CAF_CHECK_EQUAL(out, "{\"url\":\"http://h/x\",\"seq\":7,\"ok\":false,"
                        "\"digests\":{},\"error\":\"http_status\","
                        "\"message\":\"HTTP 404 Not Found\",\"http_status\":404,"
-                       "\"bytes\":0,\"final_url\":\"\",\"attempts\":1,"
+                       "\"bytes\":0,\"final_url\":\"\",\"attempts\":1,\"earlier\":[],"
                        "\"elapsed_ms\":0}\n");
 }
 

@@ -363,6 +363,10 @@ CAF_TEST(transient failures are retried after a jittered backoff) {
   CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
   CAF_CHECK(seen.results[0].report.error == error_kind::timeout);
   CAF_CHECK_EQUAL(seen.results[0].attempts, 3u);
+  // The record keeps the history of the attempts before the last.
+  CAF_REQUIRE_EQUAL(seen.results[0].earlier.size(), 2u);
+  CAF_CHECK(seen.results[0].earlier[0].error == error_kind::connect);
+  CAF_CHECK_EQUAL(seen.results[0].earlier[1].http_status, 503u);
   CAF_CHECK_EQUAL(seen.ends.size(), 1u);
 }
 

@@ -24,6 +24,11 @@ want = {  # path: (ok, attempts)
 bad = [f"{p}: ok={r[p]['ok']} attempts={r[p]['attempts']}, want {w}"
        for p, w in want.items() if (r[p]["ok"], r[p]["attempts"]) != w]
 assert len(r) == 4, r
+history = r["flaky/2/one"]["earlier"]
+if [(h["error"], h["http_status"]) for h in history] != [("http_status", 503)] * 2:
+    bad.append(f"flaky/2/one: history {history}")
+if r["status/404"]["earlier"] != []:
+    bad.append("status/404 has a history")
 print("\n".join(bad) or "flaky URLs as expected")
 sys.exit(1 if bad else 0)
 PY
