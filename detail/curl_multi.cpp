@@ -210,6 +210,9 @@ void curl_multi::finish(transfer& t, CURLcode code) {
     std::string detail = t.error_buffer;
     report.error = classify(code, detail);
     report.message = detail.empty() ? curl_easy_strerror(code) : detail;
+    if (code == CURLE_OUT_OF_MEMORY)
+      // libcurl 7.88 also reports response headers over 100 KiB this way.
+      report.message += " (or response headers too large)";
   } else if (status < 200 || status > 299) {
     report.error = error_kind::http_status;
     report.message = "HTTP " + std::to_string(status);

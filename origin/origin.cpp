@@ -189,7 +189,7 @@ struct server::impl {
   MHD_Result respond_generated(MHD_Connection* c, uint64_t key, uint64_t size,
                                uint64_t cut_at) {
     MHD_Response* r;
-    if (size <= 64 * 1024 && cut_at == size) {
+    if (size <= 64 * 1024 && cut_at == size && size != MHD_SIZE_UNKNOWN) {
       // Small bodies in one buffer: the fast path for many small pages.
       auto* buf = static_cast<char*>(std::malloc(size == 0 ? 1 : size));
       fill(key, 0, buf, size);
@@ -318,6 +318,17 @@ struct server::impl {
         return respond_text(c, MHD_HTTP_OK, "throttled " + rest + "\n");
       }
     }
+    if (path == "/endless")
+      // A body that never ends (no Content-Length, chunked): only --max-size
+      // or --max-time stop it.
+      return respond_generated(c, document_key(opts.seed, 7), MHD_SIZE_UNKNOWN,
+                               MHD_SIZE_UNKNOWN);
+    if (number_after(path, "/big-header/", n) && n <= (1u << 20)) {
+      auto* r = MHD_create_response_from_buffer(3, const_cast<char*>("ok\n"),
+                                                MHD_RESPMEM_PERSISTENT);
+      MHD_add_response_header(r, "X-Big", std::string(n, 'h').c_str());
+      return respond(c, MHD_HTTP_OK, r);
+    }
     if (path.compare(0, 6, "/crash") == 0)
       return respond_text(c, MHD_HTTP_OK, "FETCHSUM-TEST-CRASH\n");
     if (path == "/stall")
@@ -377,6 +388,8 @@ server::server(options opts) : impl_(std::make_unique<impl>()) {
     MHD_OPTION_THREAD_POOL_SIZE, 2u,
     MHD_OPTION_CONNECTION_LIMIT, 8192u,
     MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+    // Room for /big-header responses larger than libcurl accepts (100 KiB).
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(512 * 1024),
     MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
     MHD_OPTION_NOTIFY_COMPLETED, &impl::on_completed, &d,
     MHD_OPTION_END);

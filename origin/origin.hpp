@@ -35,6 +35,8 @@ struct options {
 ///   /redirect-to?url=U  a 302 to U (any scheme)
 ///   /truncated/<n>      Content-Length n, then n/2 bytes and a closed connection
 ///   /stall              never answers (until the server stops)
+///   /endless            a chunked body that never ends
+///   /big-header/<n>     a response header of n bytes
 ///   /slow/<ms>          answers after ms milliseconds
 ///   /flaky/<k>/<name>   503 for the first k requests of that path, then 200
 ///   /throttle/<s>/<name>      429 with Retry-After: s once, then 200

@@ -23,6 +23,7 @@ $BASE/loop	too_many_redirects
 $BASE/truncated/100000	truncated
 $BASE/stall	stall
 $BASE/big/2	too_large
+$BASE/endless	too_large
 http://$unresolvable/	dns
 https://127.0.0.1:${BASE##*:}/doc/1	tls
 $BASE/doc/2	null
@@ -72,7 +73,7 @@ grep -q "\"final_url\":\"$BASE/doc/0\"" "$SCRATCH/out.jsonl" || fail "final_url 
 expect_status 1 "$FETCHSUM" -q --retries 0 --stall-time 1 --max-size 100000 --max-redirs 5 \
   "$SCRATCH/urls.txt" > "$SCRATCH/out.txt" 2> "$SCRATCH/err.txt"
 [[ $(wc -l < "$SCRATCH/out.txt") -eq 3 ]] || fail "expected 3 digest lines on stdout"
-[[ $(grep -c '^fetchsum: ' "$SCRATCH/err.txt") -eq 14 ]] || fail "expected 14 error lines on stderr: $(cat "$SCRATCH/err.txt")"
+[[ $(grep -c '^fetchsum: ' "$SCRATCH/err.txt") -eq 15 ]] || fail "expected 15 error lines on stderr: $(cat "$SCRATCH/err.txt")"
 grep -qF "fetchsum: $BASE/status/404: HTTP 404 Not Found" "$SCRATCH/err.txt" || fail "404 message"
 # A whole-transfer timeout, with the stall check off so only --max-time fires.
 echo "$BASE/slow/5000" | expect_status 1 "$FETCHSUM" -q --format json --retries 0 --max-time 1 \

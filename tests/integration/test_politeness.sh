@@ -1,20 +1,26 @@
 #!/bin/bash
-# Politeness on the wire, across several hosts (distinct loopback addresses):
+# Politeness on the wire, across ten hosts (distinct loopback addresses):
 # each host's measured peak of requests in flight stays within --per-host,
 # and --rate holds within 10%.
 source "$(dirname "$0")/lib.sh"
 
 hosts=()
-for i in 1 2 3 4 5; do
+for i in $(seq 10); do
   start_origin "h$i" --documents 60 --address "127.0.0.$i"
   hosts+=("$BASE")
 done
 
-# Every host: 60 documents, some slow and flaky routes, interleaved.
+# Every host: 60 documents, with slow, flaky, throttled and redirected ones
+# interleaved.
 for n in $(seq 0 59); do
   for base in "${hosts[@]}"; do
     echo "$base/doc/$n"
-    ((n % 10 == 0)) && echo "$base/slow/100?$n" && echo "$base/flaky/1/$n"
+    if ((n % 10 == 0)); then
+      echo "$base/slow/100?$n"
+      echo "$base/flaky/1/$n"
+      echo "$base/redirect/2?$n"
+    fi
+    ((n == 30)) && echo "$base/throttle/1/$n"
   done
 done > "$SCRATCH/urls.txt"
 total=$(wc -l < "$SCRATCH/urls.txt")
