@@ -103,6 +103,15 @@ void free_generated(void* cls) {
   delete static_cast<generated_body*>(cls);
 }
 
+/// /drip: one byte a second. The reader parks the connection between bytes
+/// (MHD allows suspending from a content reader) instead of busy-looping.
+struct drip_body {
+  server::impl* origin;
+  MHD_Connection* connection;
+  uint64_t size;
+  std::chrono::steady_clock::time_point next;
+};
+
 bool parse_number(const std::string& text, uint64_t& out) {
   if (text.empty() || text.size() > 12)
     return false;
@@ -164,6 +173,35 @@ struct server::impl {
   std::multimap<clock_type::time_point, MHD_Connection*> wakeups;
   bool stopping = false;
   std::thread timer;
+
+  /// Suspends `c` until `when`; false if the server is stopping.
+  bool park(MHD_Connection* c, clock_type::time_point when) {
+    std::lock_guard<std::mutex> guard{mtx};
+    if (stopping)
+      return false;
+    MHD_suspend_connection(c);
+    wakeups.emplace(when, c);
+    wake.notify_one();
+    return true;
+  }
+
+  static ssize_t read_drip(void* cls, uint64_t pos, char* buf, size_t) {
+    auto* d = static_cast<drip_body*>(cls);
+    if (pos >= d->size)
+      return MHD_CONTENT_READER_END_OF_STREAM;
+    auto now = clock_type::now();
+    if (now < d->next)
+      return d->origin->park(d->connection, d->next)
+               ? 0
+               : MHD_CONTENT_READER_END_WITH_ERROR;
+    buf[0] = 'd';
+    d->next = now + std::chrono::seconds(1);
+    return 1;
+  }
+
+  static void free_drip(void* cls) {
+    delete static_cast<drip_body*>(cls);
+  }
 
   MHD_Result respond(MHD_Connection* c, unsigned status, MHD_Response* r) {
     auto result = MHD_queue_response(c, status, r);
@@ -317,6 +355,12 @@ struct server::impl {
         }
         return respond_text(c, MHD_HTTP_OK, "throttled " + rest + "\n");
       }
+    }
+    if (number_after(path, "/drip/", n) && n <= 3600) {
+      auto* body = new drip_body{this, c, n, clock_type::now()};
+      auto* r = MHD_create_response_from_callback(n, 1, &impl::read_drip, body,
+                                                  &impl::free_drip);
+      return respond(c, MHD_HTTP_OK, r);
     }
     if (path == "/endless")
       // A body that never ends (no Content-Length, chunked): only --max-size

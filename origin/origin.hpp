@@ -36,6 +36,7 @@ struct options {
 ///   /truncated/<n>      Content-Length n, then n/2 bytes and a closed connection
 ///   /stall              never answers (until the server stops)
 ///   /endless            a chunked body that never ends
+///   /drip/<n>           n bytes, one per second
 ///   /big-header/<n>     a response header of n bytes
 ///   /slow/<ms>          answers after ms milliseconds
 ///   /flaky/<k>/<name>   503 for the first k requests of that path, then 200

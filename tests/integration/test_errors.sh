@@ -79,4 +79,9 @@ grep -qF "fetchsum: $BASE/status/404: HTTP 404 Not Found" "$SCRATCH/err.txt" || 
 echo "$BASE/slow/5000" | expect_status 1 "$FETCHSUM" -q --format json --retries 0 --max-time 1 \
   --stall-time 0 > "$SCRATCH/timeout.jsonl"
 grep -q '"error":"timeout"' "$SCRATCH/timeout.jsonl" || fail "no timeout: $(cat "$SCRATCH/timeout.jsonl")"
+# A body dripping one byte a second is slow, not stalled: it succeeds.
+echo "$BASE/drip/3" | "$FETCHSUM" -q --retries 0 --stall-time 2 > "$SCRATCH/drip.txt" \
+  || fail "a 1 byte/s drip failed"
+[[ $(cut -d' ' -f1 "$SCRATCH/drip.txt") == "$(printf ddd | sha512sum | cut -d' ' -f1)" ]] \
+  || fail "drip digest"
 pass "every error kind yields exactly one record of that kind"
