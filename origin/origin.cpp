@@ -141,10 +141,16 @@ bool number_after(const std::string& path, const char* prefix, uint64_t& out) {
 /// Requests that wait (stall, slow) keep this as their connection context.
 struct waiting_request {
   bool resumed = false;
+  /// Still counted in in_flight.
+  bool counted = true;
 };
 
-/// The context of every request that does not wait: no allocation needed.
+/// The context of a request that does not wait and is not answered yet: no
+/// allocation needed.
 char plain_request;
+
+/// The context of a plain request once its answer is queued.
+char answered_request;
 
 } // namespace
 
@@ -273,8 +279,35 @@ struct server::impl {
     wakeups.clear();
   }
 
+  /// Counts the request, answers it, and stops counting it once its answer
+  /// is queued: MHD may report a completion only after the client, which
+  /// already has the whole answer, sent its next request, and counting until
+  /// then would overstate how many requests the client had in flight.
   MHD_Result handle(MHD_Connection* c, const std::string& path, void** ctx) {
-    if (*ctx != nullptr && *ctx != &plain_request) {
+    if (*ctx == &answered_request)
+      return MHD_YES;
+    if (*ctx == nullptr) {
+      *ctx = &plain_request;
+      requests += 1;
+      auto now = in_flight.fetch_add(1) + 1;
+      auto peak = peak_in_flight.load();
+      while (now > peak && !peak_in_flight.compare_exchange_weak(peak, now))
+        ;
+    }
+    auto result = route(c, path, ctx);
+    if (*ctx == &plain_request) {
+      in_flight -= 1;
+      *ctx = &answered_request;
+    } else if (auto* waiting = static_cast<waiting_request*>(*ctx);
+               waiting->resumed && waiting->counted) {
+      in_flight -= 1;
+      waiting->counted = false;
+    }
+    return result;
+  }
+
+  MHD_Result route(MHD_Connection* c, const std::string& path, void** ctx) {
+    if (*ctx != &plain_request) {
       // A parked request woke up: late answer for /slow, or shutdown.
       auto* waiting = static_cast<waiting_request*>(*ctx);
       waiting->resumed = true;
@@ -286,14 +319,6 @@ struct server::impl {
       if (stop)
         return MHD_NO; // close the connection
       return respond_text(c, MHD_HTTP_OK, "slow\n");
-    }
-    if (*ctx == nullptr) {
-      *ctx = &plain_request;
-      requests += 1;
-      auto now = in_flight.fetch_add(1) + 1;
-      auto peak = peak_in_flight.load();
-      while (now > peak && !peak_in_flight.compare_exchange_weak(peak, now))
-        ;
     }
     uint64_t n = 0;
     if (number_after(path, "/doc/", n) && n < docs.size())
@@ -398,11 +423,18 @@ struct server::impl {
   static void on_completed(void* cls, MHD_Connection*, void** ctx,
                            MHD_RequestTerminationCode) {
     auto* self = static_cast<impl*>(cls);
-    if (*ctx == nullptr)
+    if (*ctx == nullptr || *ctx == &answered_request) {
+      *ctx = nullptr;
       return;
-    self->in_flight -= 1;
-    if (*ctx != &plain_request)
-      delete static_cast<waiting_request*>(*ctx);
+    }
+    if (*ctx == &plain_request) {
+      self->in_flight -= 1; // ended without an answer
+    } else {
+      auto* waiting = static_cast<waiting_request*>(*ctx);
+      if (waiting->counted)
+        self->in_flight -= 1;
+      delete waiting;
+    }
     *ctx = nullptr;
   }
 };

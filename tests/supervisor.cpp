@@ -202,6 +202,25 @@ CAF_TEST(never more than the per-host cap in flight) {
   CAF_CHECK_EQUAL(seen.orders.back().url, "http://a.test/2");
 }
 
+CAF_TEST(hosts take turns in the order they became ready) {
+  // One slot in all: a host with many URLs must not go twice before the
+  // others had their turn.
+  auto sup = start({"http://a.test/1", "http://a.test/2", "http://a.test/3",
+                    "http://b.test/1", "http://c.test/1", "http://c.test/2"},
+                   caps(1, 6));
+  for (int i = 0; i < 5; ++i) {
+    self->send(sup, ok(seen.orders.back().seq));
+    sched.run();
+  }
+  std::vector<std::string> order;
+  for (auto& o : seen.orders)
+    order.push_back(o.url);
+  CAF_CHECK_EQUAL(order, (std::vector<std::string>{
+                           "http://a.test/1", "http://b.test/1",
+                           "http://c.test/1", "http://a.test/2",
+                           "http://c.test/2", "http://a.test/3"}));
+}
+
 CAF_TEST(bad URLs get a record without being fetched) {
   auto sup = start({"not a url", "file:///etc/passwd", "http://ok.test/"},
                    caps(4, 4));
