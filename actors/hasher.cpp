@@ -1,5 +1,4 @@
 #include "actors/hasher.hpp"
-#include "actors/exceptions.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -18,6 +17,32 @@ detail::digest_set& digests_of(self_pointer self, uint64_t seq) {
   return i->second;
 }
 
+/// Like exit_on_exception, and the error also names the transfer whose
+/// message was being handled, so the supervisor can tell the culprit from
+/// the bystanders that merely shared this hasher.
+void exit_naming_the_transfer(self_pointer self) {
+  self->set_exception_handler(
+    [](caf::scheduled_actor* ptr, std::exception_ptr& eptr) -> caf::error {
+      std::string what = "unknown exception";
+      try {
+        std::rethrow_exception(eptr);
+      } catch (std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      if (auto* element = ptr->current_mailbox_element()) {
+        auto& content = element->content();
+        if (content.size() == 1 && content.match_element<body_chunk>(0))
+          return caf::make_error(caf::sec::runtime_error, what,
+                                 content.get_as<body_chunk>(0).seq);
+        if (content.size() == 1 && content.match_element<transfer_done>(0))
+          return caf::make_error(caf::sec::runtime_error, what,
+                                 content.get_as<transfer_done>(0).seq);
+      }
+      return caf::make_error(caf::sec::runtime_error, what);
+    });
+}
+
 /// The test hook of hasher_settings::crash_marker.
 void crash_if_marked(self_pointer self, const std::vector<char>& bytes) {
   auto& marker = self->state.crash_marker;
@@ -34,7 +59,7 @@ hasher(hasher_actor::stateful_pointer<hasher_state> self,
        hasher_settings settings, result_sink_actor sink) {
   // The config validated the names; a failure here is a bug and kills the
   // actor, which the supervisor sees.
-  exit_on_exception(self);
+  exit_naming_the_transfer(self);
   self->state.algorithms
     = std::make_unique<detail::digest_algorithms>(settings.algorithms);
   self->state.sink = std::move(sink);

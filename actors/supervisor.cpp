@@ -313,11 +313,25 @@ void attempt_done(self_pointer self, uint64_t id,
   record(self, *url, std::move(digests), std::move(report));
 }
 
+/// A hasher that throws names the transfer it was handling in the error's
+/// context (see hasher.cpp); empty if the culprit is unknown.
+caf::optional<uint64_t> culprit_of(const caf::error& reason) {
+  auto& context = reason.context();
+  if (context.match_elements<std::string, uint64_t>())
+    return context.get_as<uint64_t>(1);
+  return caf::none;
+}
+
+/// Re-runs of bystanders are capped too, so nothing can loop forever.
+constexpr uint32_t max_bystander_reruns = 10;
+
 /// A child died: every transfer it worked on runs again from the start (the
-/// fetcher and the hasher of a transfer both hold part of it), until a URL
-/// has been part of max_crashes crashes; then it ends as `internal`.
+/// fetcher and the hasher of a transfer both hold part of it). A URL whose
+/// transfer caused max_crashes + 1 crashes ends as `internal`. When the dead
+/// actor named its culprit, the other transfers are bystanders: their re-run
+/// costs them nothing but a (large) cap of their own.
 void rerun_all_of(self_pointer self, bool by_fetcher, size_t index,
-                  const std::string& why) {
+                  const std::string& why, caf::optional<uint64_t> culprit) {
   auto& st = self->state;
   std::vector<uint64_t> affected;
   for (auto& [id, t] : st.running)
@@ -333,12 +347,14 @@ void rerun_all_of(self_pointer self, bool by_fetcher, size_t index,
       self->send(st.fetchers[t.fetcher], cancel_atom_v, id);
     auto url = end_transfer(self, id);
     url->attempts += 1;
-    url->crashes += 1;
+    bool bystander = culprit && *culprit != id;
+    (bystander ? url->bystander_reruns : url->crashes) += 1;
     transfer_report crashed;
     crashed.error = error_kind::internal;
     crashed.message = why;
     note_failure(*url, crashed);
-    if (st.interrupted || url->crashes > st.settings.max_crashes) {
+    if (st.interrupted || url->crashes > st.settings.max_crashes
+        || url->bystander_reruns > max_bystander_reruns) {
       auto last = url->last;
       record(self, *url, {}, std::move(last));
     } else {
@@ -371,12 +387,13 @@ void on_child_down(self_pointer self, caf::down_msg& msg) {
   auto why = self->system().render(msg.reason);
   for (size_t i = 0; i < st.fetchers.size(); ++i)
     if (st.fetchers[i].address() == msg.source) {
-      rerun_all_of(self, true, i, "fetcher died: " + why);
+      rerun_all_of(self, true, i, "fetcher died: " + why, caf::none);
       spawn_fetcher(self, i);
     }
   for (size_t i = 0; i < st.hashers.size(); ++i)
     if (st.hashers[i].address() == msg.source) {
-      rerun_all_of(self, false, i, "hasher died: " + why);
+      rerun_all_of(self, false, i, "hasher died: " + why,
+                   culprit_of(msg.reason));
       spawn_hasher(self, i);
     }
   dispatch(self);

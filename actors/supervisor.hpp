@@ -35,8 +35,11 @@ struct supervisor_state {
     uint32_t failures = 0;
     /// 429 answers: these use up max_throttled.
     uint32_t throttled = 0;
-    /// Crashes of a fetcher or hasher during an attempt at this URL.
+    /// Crashes of a fetcher or hasher this URL's attempts caused (or may have
+    /// caused, when the culprit is unknown).
     uint32_t crashes = 0;
+    /// Re-runs because an actor died of another URL's transfer.
+    uint32_t bystander_reruns = 0;
     /// How the last attempt ended; the record if no attempt follows.
     transfer_report last;
     /// Attempts before `last`, for the record's history.

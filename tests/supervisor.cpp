@@ -307,6 +307,29 @@ CAF_TEST(a URL that keeps killing actors ends as internal) {
   self->send_exit(sup, caf::exit_reason::user_shutdown);
 }
 
+CAF_TEST(only the transfer a hasher died of uses up its crash budget) {
+  auto settings = caps(2, 2, 1);
+  settings.max_crashes = 0;
+  auto sup = start({"http://a.test/poison", "http://a.test/innocent"},
+                   settings);
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 2u);
+  // The hasher names the transfer it was handling when it threw.
+  auto culprit = id("http://a.test/poison");
+  self->send_exit(hashers.back(),
+                  caf::make_error(caf::sec::runtime_error, std::string{"boom"},
+                                  culprit));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK_EQUAL(seen.results[0].url, "http://a.test/poison");
+  CAF_CHECK(seen.results[0].report.error == error_kind::internal);
+  // The bystander runs again at no cost to its budget.
+  CAF_CHECK_EQUAL(orders_for("http://a.test/innocent"), 2u);
+  self->send(sup, ok(id("http://a.test/innocent")));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.results.size(), 2u);
+  CAF_CHECK(seen.results[1].report.error == error_kind::none);
+}
+
 CAF_TEST(the transfers of a dead fetcher run again and hashers forget them) {
   auto sup = start(distinct_hosts(3), caps(2, 1));
   CAF_REQUIRE_EQUAL(seen.orders.size(), 2u);
