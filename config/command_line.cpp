@@ -1,6 +1,7 @@
 #include "config/command_line.hpp"
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <caf/config_option_set.hpp>
@@ -24,6 +25,21 @@ bool is_caf_builtin(const caf::config_option& opt) {
 
 bool is_fetchsum_option(const caf::config_option& opt) {
   return opt.category() == "global" && !is_caf_builtin(opt);
+}
+
+/// The placeholder of an option's value in --help.
+std::string metavar(const caf::config_option& opt) {
+  static const std::map<std::string, std::string> named{
+    {"rate", "R"},        {"algo", "LIST"},     {"format", "FORMAT"},
+    {"output", "FILE"},   {"cacert", "FILE"},   {"header", "'NAME: VALUE'"},
+    {"max-size", "BYTES"}, {"chunk-size", "BYTES"}, {"window", "BYTES"}};
+  if (auto i = named.find(str(opt.long_name())); i != named.end())
+    return i->second;
+  if (opt.type_name() == "real64")
+    return "SECONDS";
+  if (opt.type_name() == "string")
+    return "TEXT";
+  return "N";
 }
 
 /// A default as a user would type it: 10, not 10.000000.
@@ -224,11 +240,7 @@ std::string help_text(const fetchsum_config& cfg) {
       flags = std::string{"-"} + opt.short_names()[0] + ", ";
     flags += "--" + str(opt.long_name());
     if (!opt.is_flag())
-      flags += opt.type_name() == "real64" ? " SECONDS"
-               : opt.type_name() == "string" ? " TEXT"
-               : opt.type_name().find("list") != caf::string_view::npos
-                 ? " TEXT"
-                 : " N";
+      flags += " " + metavar(opt);
     std::string line = "  " + flags;
     line.resize(std::max<size_t>(line.size() + 1, 30), ' ');
     line += str(opt.description());
