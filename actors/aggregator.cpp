@@ -57,6 +57,10 @@ void count(aggregator_state& st, const url_result& record) {
     st.summary.bytes += record.report.bytes;
   } else {
     st.summary.failed += 1;
+    auto kind = static_cast<size_t>(record.report.error);
+    if (kind >= st.summary.failed_by_kind.size())
+      st.summary.failed_by_kind.resize(kind + 1);
+    st.summary.failed_by_kind[kind] += 1;
   }
 }
 

@@ -1,5 +1,6 @@
 #include "main/run.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <pthread.h>
 #include <thread>
@@ -117,15 +118,26 @@ std::string summary_line(const run_outcome& outcome) {
   auto& s = outcome.summary;
   auto urls = s.ok + s.failed;
   auto secs = std::max(outcome.seconds, 1e-6);
+  // "3 failed (2 http_status, 1 dns)": the kinds, most frequent first.
+  std::string failed = std::to_string(s.failed) + " failed";
+  std::vector<std::pair<uint64_t, size_t>> kinds;
+  for (size_t kind = 0; kind < s.failed_by_kind.size(); ++kind)
+    if (s.failed_by_kind[kind] > 0)
+      kinds.emplace_back(s.failed_by_kind[kind], kind);
+  std::stable_sort(kinds.begin(), kinds.end(),
+                   [](auto& x, auto& y) { return x.first > y.first; });
+  for (size_t i = 0; i < kinds.size(); ++i)
+    failed += (i == 0 ? " (" : ", ") + std::to_string(kinds[i].first) + " "
+              + to_string(static_cast<error_kind>(kinds[i].second))
+              + (i + 1 == kinds.size() ? ")" : "");
   char buf[256];
   std::snprintf(buf, sizeof(buf),
-                "fetchsum: %llu URLs, %llu ok, %llu failed, %.1f MB in %.2f s "
+                "fetchsum: %llu URLs, %llu ok, %s, %.1f MB in %.2f s "
                 "(%.0f URL/s, %.1f MB/s)%s",
                 static_cast<unsigned long long>(urls),
-                static_cast<unsigned long long>(s.ok),
-                static_cast<unsigned long long>(s.failed), s.bytes / 1e6,
-                outcome.seconds, urls / secs, s.bytes / 1e6 / secs,
-                s.interrupted ? ", interrupted" : "");
+                static_cast<unsigned long long>(s.ok), failed.c_str(),
+                s.bytes / 1e6, outcome.seconds, urls / secs,
+                s.bytes / 1e6 / secs, s.interrupted ? ", interrupted" : "");
   return buf;
 }
 

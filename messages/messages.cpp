@@ -70,8 +70,8 @@ auto fields(const input_end& x) {
   return std::tie(x.results, x.read_error, x.interrupted);
 }
 auto fields(const run_summary& x) {
-  return std::tie(x.ok, x.failed, x.bytes, x.duplicates, x.read_error,
-                  x.interrupted);
+  return std::tie(x.ok, x.failed, x.failed_by_kind, x.bytes, x.duplicates,
+                  x.read_error, x.interrupted);
 }
 
 } // namespace

@@ -233,6 +233,8 @@ typename Inspector::result_type inspect(Inspector& f, input_end& x) {
 struct run_summary {
   uint64_t ok = 0;
   uint64_t failed = 0;
+  /// Failed URLs by error_kind, indexed by its value.
+  std::vector<uint64_t> failed_by_kind;
   uint64_t bytes = 0;
   /// Second results for an already-recorded id: a bug if ever non-zero.
   uint64_t duplicates = 0;
@@ -242,8 +244,9 @@ struct run_summary {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_summary& x) {
-  return f(caf::meta::type_name("run_summary"), x.ok, x.failed, x.bytes,
-           x.duplicates, x.read_error, x.interrupted);
+  return f(caf::meta::type_name("run_summary"), x.ok, x.failed,
+           x.failed_by_kind, x.bytes, x.duplicates, x.read_error,
+           x.interrupted);
 }
 
 // -- equality, so tests can match messages with `.with(...)` ------------------

@@ -86,6 +86,10 @@ CAF_TEST(each id is recorded once and a duplicate is counted) {
   CAF_CHECK_EQUAL(s->failed, 1u);
   CAF_CHECK_EQUAL(s->bytes, 10u);
   CAF_CHECK_EQUAL(s->duplicates, 1u);
+  // Failures are counted by kind.
+  auto connect = static_cast<size_t>(error_kind::connect);
+  CAF_REQUIRE_GREATER(s->failed_by_kind.size(), connect);
+  CAF_CHECK_EQUAL(s->failed_by_kind[connect], 1u);
 }
 
 CAF_TEST(the run is complete only after input_end) {

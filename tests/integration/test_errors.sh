@@ -75,6 +75,11 @@ expect_status 1 "$FETCHSUM" -q --retries 0 --stall-time 1 --max-size 100000 --ma
 [[ $(wc -l < "$SCRATCH/out.txt") -eq 3 ]] || fail "expected 3 digest lines on stdout"
 [[ $(grep -c '^fetchsum: ' "$SCRATCH/err.txt") -eq 15 ]] || fail "expected 15 error lines on stderr: $(cat "$SCRATCH/err.txt")"
 grep -qF "fetchsum: $BASE/status/404: HTTP 404 Not Found" "$SCRATCH/err.txt" || fail "404 message"
+# The summary counts failures by kind.
+"$FETCHSUM" --retries 0 --stall-time 1 --max-size 100000 --max-redirs 5 "$SCRATCH/urls.txt" \
+  > /dev/null 2> "$SCRATCH/summary.txt" || true
+grep -qE '^fetchsum: 18 URLs, 3 ok, 15 failed \(3 unsupported_scheme, 2 bad_url, 2 http_status, 2 too_large, .*1 dns' \
+  "$SCRATCH/summary.txt" || fail "summary by kind: $(tail -1 "$SCRATCH/summary.txt")"
 # A whole-transfer timeout, with the stall check off so only --max-time fires.
 echo "$BASE/slow/5000" | expect_status 1 "$FETCHSUM" -q --format json --retries 0 --max-time 1 \
   --stall-time 0 > "$SCRATCH/timeout.jsonl"
