@@ -20,6 +20,8 @@ void write_pending(aggregator_state& st) {
     st.pending_out.clear();
   }
   if (!st.pending_err.empty()) {
+    if (st.settings.erase_progress_line)
+      *st.err << "\r\x1b[K";
     st.err->write(st.pending_err.data(),
                   static_cast<std::streamsize>(st.pending_err.size()));
     st.err->flush();
@@ -122,6 +124,10 @@ aggregator(aggregator_actor::stateful_pointer<aggregator_state> self,
     [=](caf::flush_atom) {
       self->state.flush_armed = false;
       write_pending(self->state);
+    },
+    [=](caf::get_atom) {
+      auto& s = self->state.summary;
+      return record_counts{s.ok, s.failed, s.bytes};
     },
     [=](await_atom) -> caf::result<run_summary> {
       auto& st = self->state;

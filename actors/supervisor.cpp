@@ -179,6 +179,7 @@ void enqueue(self_pointer self, pending url, bool front) {
 
 void admit(self_pointer self, url_batch& batch) {
   auto& st = self->state;
+  st.admitted += batch.jobs.size();
   for (auto& job : batch.jobs) {
     if (st.interrupted)
       break;
@@ -497,6 +498,10 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
       finish_if_done(self);
     },
     [=](interrupt_atom) { interrupt(self); },
+    [=](caf::get_atom) {
+      auto& st = self->state;
+      return admission_counts{st.admitted, st.running.size(), st.input_done};
+    },
     [=](abort_atom) { abort_running(self); },
   };
 }

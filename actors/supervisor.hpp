@@ -98,6 +98,8 @@ struct supervisor_state {
   std::string read_error;
   /// url_results sent to the aggregator.
   uint64_t results = 0;
+  /// URLs taken from the source.
+  uint64_t admitted = 0;
 
   static inline const char* name = "supervisor";
 };

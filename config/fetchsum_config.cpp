@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 #include <caf/config_option_adder.hpp>
 
@@ -41,6 +42,7 @@ fetchsum_config::fetchsum_config() {
     .add(retry_max_delay, "retry-max-delay", "cap of every backoff and Retry-After pause")
     .add(max_throttled, "max-throttled", "429 answers per URL before it fails (they do not use up --retries)")
     .add(quiet, "quiet,q", "no summary line on stderr")
+    .add(progress, "progress", "progress line on stderr: auto (when it is a terminal), always or never")
     .add(demo_documents, "demo-documents", "documents served by the built-in demo origin")
     .add(test_crash_marker, "test-crash-marker", "for tests only: a hasher that sees this text in a body crashes");
   // CAF's work-stealing scheduler starts at least 4 workers that each wake
@@ -142,6 +144,15 @@ std::string fetchsum_config::validate() {
   else
     return "unknown --format '" + format + "' (sum, tag, json or sri)";
   aggregator.keep_order = keep_order;
+  if (progress == "always")
+    show_progress = true;
+  else if (progress == "never")
+    show_progress = false;
+  else if (progress == "auto")
+    show_progress = !quiet && isatty(STDERR_FILENO) == 1;
+  else
+    return "unknown --progress '" + progress + "' (auto, always or never)";
+  aggregator.erase_progress_line = show_progress;
 
   fetcher.max_redirs = static_cast<long>(max_redirs);
   fetcher.connect_timeout = to_ms(connect_timeout);

@@ -48,6 +48,10 @@ public:
   double rate = 0;
   int64_t burst = 1;
   bool quiet = false;
+  std::string progress = "auto";
+  /// Whether to draw the progress line, from `progress`, `quiet` and
+  /// whether stderr is a terminal; set by validate().
+  bool show_progress = false;
   int64_t demo_documents = 3000;
   std::string test_crash_marker;
 

@@ -10,6 +10,7 @@
 #include "actors/aggregator.hpp"
 #include "actors/fetcher.hpp"
 #include "actors/hasher.hpp"
+#include "actors/progress.hpp"
 #include "actors/source.hpp"
 #include "actors/supervisor.hpp"
 
@@ -84,6 +85,10 @@ run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
     }};
   auto supervisor_handle = sys.spawn(supervisor, cfg.supervisor, children,
                                      source_handle, aggregator_handle);
+  progress_actor progress_handle;
+  if (cfg.show_progress)
+    progress_handle = sys.spawn(progress, supervisor_handle, aggregator_handle,
+                                &err, caf::timespan{std::chrono::milliseconds(100)});
   run_outcome outcome;
   {
     signal_thread signals{supervisor_handle};
@@ -96,6 +101,12 @@ run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
                                               + sys.render(e);
                });
     outcome.signal = signals.received();
+    if (progress_handle) {
+      // Stop the redraws for good, then erase the line for the summary.
+      self->send_exit(progress_handle, caf::exit_reason::user_shutdown);
+      self->wait_for(progress_handle);
+      err << "\r\x1b[K" << std::flush;
+    }
   }
   caf::anon_send_exit(aggregator_handle, caf::exit_reason::user_shutdown);
   outcome.seconds = std::chrono::duration<double>(

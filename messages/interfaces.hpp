@@ -60,7 +60,9 @@ using supervisor_actor = caf::typed_actor<
   /// A backoff delay ended: URL `seq` may be tried again.
   caf::reacts_to<retry_atom, uint64_t>,
   /// A host's Retry-After pause ended.
-  caf::reacts_to<resume_atom, std::string>>;
+  caf::reacts_to<resume_atom, std::string>,
+  /// For the progress line: URLs read and running so far.
+  caf::replies_to<caf::get_atom>::with<admission_counts>>;
 
 /// Collects exactly one record per URL and writes the output.
 using aggregator_actor = caf::typed_actor<
@@ -71,6 +73,13 @@ using aggregator_actor = caf::typed_actor<
   /// Write out buffered records (sent to itself on a timer).
   caf::reacts_to<caf::flush_atom>,
   /// Answers once the run is complete.
-  caf::replies_to<await_atom>::with<run_summary>>;
+  caf::replies_to<await_atom>::with<run_summary>,
+  /// For the progress line: records so far.
+  caf::replies_to<caf::get_atom>::with<record_counts>>;
+
+/// Redraws the progress line on a timer.
+using progress_actor = caf::typed_actor<
+  /// Time to redraw (sent to itself).
+  caf::reacts_to<caf::tick_atom>>;
 
 } // namespace fetchsum

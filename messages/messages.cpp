@@ -74,6 +74,13 @@ auto fields(const run_summary& x) {
                   x.read_error, x.interrupted);
 }
 
+auto fields(const record_counts& x) {
+  return std::tie(x.ok, x.failed, x.bytes);
+}
+auto fields(const admission_counts& x) {
+  return std::tie(x.admitted, x.in_flight, x.input_done);
+}
+
 } // namespace
 
 #define FETCHSUM_EQ(type)                                                      \
@@ -94,6 +101,8 @@ FETCHSUM_EQ(attempt_outcome)
 FETCHSUM_EQ(url_result)
 FETCHSUM_EQ(input_end)
 FETCHSUM_EQ(run_summary)
+FETCHSUM_EQ(record_counts)
+FETCHSUM_EQ(admission_counts)
 
 #undef FETCHSUM_EQ
 

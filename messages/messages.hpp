@@ -249,6 +249,33 @@ typename Inspector::result_type inspect(Inspector& f, run_summary& x) {
            x.interrupted);
 }
 
+/// Aggregator -> progress display: records so far.
+struct record_counts {
+  uint64_t ok = 0;
+  uint64_t failed = 0;
+  uint64_t bytes = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, record_counts& x) {
+  return f(caf::meta::type_name("record_counts"), x.ok, x.failed, x.bytes);
+}
+
+/// Supervisor -> progress display: URLs read and running so far.
+struct admission_counts {
+  /// URLs taken from the list so far.
+  uint64_t admitted = 0;
+  uint64_t in_flight = 0;
+  /// True once the list is read to its end: `admitted` is the total.
+  bool input_done = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, admission_counts& x) {
+  return f(caf::meta::type_name("admission_counts"), x.admitted, x.in_flight,
+           x.input_done);
+}
+
 // -- equality, so tests can match messages with `.with(...)` ------------------
 
 bool operator==(const url_job& x, const url_job& y);
@@ -264,5 +291,7 @@ bool operator==(const attempt_outcome& x, const attempt_outcome& y);
 bool operator==(const url_result& x, const url_result& y);
 bool operator==(const input_end& x, const input_end& y);
 bool operator==(const run_summary& x, const run_summary& y);
+bool operator==(const record_counts& x, const record_counts& y);
+bool operator==(const admission_counts& x, const admission_counts& y);
 
 } // namespace fetchsum

@@ -22,6 +22,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(fetchsum, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(fetchsum, (fetchsum::url_result))
   CAF_ADD_TYPE_ID(fetchsum, (fetchsum::input_end))
   CAF_ADD_TYPE_ID(fetchsum, (fetchsum::run_summary))
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::record_counts))
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::admission_counts))
 
   /// Supervisor -> source: hand out more URLs.
   CAF_ADD_ATOM(fetchsum, fetchsum, pull_atom, "pull")
