@@ -33,6 +33,8 @@ void emit(self_pointer self, const url_result& record) {
   auto& st = self->state;
   detail::format_record(record, st.settings.format, st.pending_out,
                         st.pending_err);
+  if (st.settings.verbose)
+    detail::format_detail(record, st.pending_err);
   if (st.pending_out.size() + st.pending_err.size() >= write_threshold) {
     write_pending(st);
   } else if (!st.flush_armed) {

@@ -42,6 +42,7 @@ fetchsum_config::fetchsum_config() {
     .add(retry_max_delay, "retry-max-delay", "cap of every backoff and Retry-After pause")
     .add(max_throttled, "max-throttled", "429 answers per URL before it fails (they do not use up --retries)")
     .add(quiet, "quiet,q", "no summary line on stderr")
+    .add(verbose, "verbose,v", "one line of detail per URL on stderr (status, bytes, time, attempts)")
     .add(progress, "progress", "progress line on stderr: auto (when it is a terminal), always or never")
     .add(demo_documents, "demo-documents", "documents served by the built-in demo origin")
     .add(test_crash_marker, "test-crash-marker", "for tests only: a hasher that sees this text in a body crashes");
@@ -153,6 +154,7 @@ std::string fetchsum_config::validate() {
   else
     return "unknown --progress '" + progress + "' (auto, always or never)";
   aggregator.erase_progress_line = show_progress;
+  aggregator.verbose = verbose;
 
   fetcher.max_redirs = static_cast<long>(max_redirs);
   fetcher.connect_timeout = to_ms(connect_timeout);

@@ -48,6 +48,7 @@ public:
   double rate = 0;
   int64_t burst = 1;
   bool quiet = false;
+  bool verbose = false;
   std::string progress = "auto";
   /// Whether to draw the progress line, from `progress`, `quiet` and
   /// whether stderr is a terminal; set by validate().

@@ -84,6 +84,8 @@ struct aggregator_settings {
   bool keep_order = false;
   /// Flush buffered output at least this often.
   std::chrono::milliseconds flush_interval{200};
+  /// -v: one line of detail per URL on the error stream.
+  bool verbose = false;
   /// A progress line is on the error stream: erase it before writing errors
   /// (the next redraw brings it back).
   bool erase_progress_line = false;

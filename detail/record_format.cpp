@@ -176,6 +176,22 @@ std::string to_base64(const std::vector<uint8_t>& bytes) {
   return out;
 }
 
+void format_detail(const url_result& r, std::string& err) {
+  err += "fetchsum: ";
+  err += r.url;
+  err += ": ";
+  err += r.report.http_status > 0
+           ? "HTTP " + std::to_string(r.report.http_status)
+           : std::string{to_string(r.report.error)};
+  err += ", " + std::to_string(r.report.bytes) + " bytes, "
+         + std::to_string(r.report.elapsed_ms) + " ms, "
+         + std::to_string(r.attempts)
+         + (r.attempts == 1 ? " attempt" : " attempts");
+  if (!r.report.final_url.empty() && r.report.final_url != r.url)
+    err += ", now " + r.report.final_url;
+  err += '\n';
+}
+
 void format_record(const url_result& record, output_format format,
                    std::string& out, std::string& err) {
   if (format == output_format::json) {

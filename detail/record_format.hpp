@@ -22,4 +22,8 @@ std::string to_base64(const std::vector<uint8_t>& bytes);
 void format_record(const url_result& record, output_format format,
                    std::string& out, std::string& err);
 
+/// Appends the -v detail of one record to `err`: "fetchsum: URL: HTTP 200,
+/// 4096 bytes, 12 ms, 1 attempt[, final URL]".
+void format_detail(const url_result& record, std::string& err);
+
 } // namespace fetchsum::detail

@@ -117,3 +117,19 @@ CAF_TEST(json records are escaped) {
   CAF_CHECK_EQUAL(out.back(), '\n');
   CAF_CHECK_EQUAL(std::count(out.begin(), out.end(), '\n'), 1);
 }
+
+CAF_TEST(verbose detail names status and size and time and attempts) {
+  std::string err;
+  auto r = ok_record("http://h/a");
+  r.report.final_url = "http://h/b";
+  detail::format_detail(r, err);
+  CAF_CHECK_EQUAL(err, "fetchsum: http://h/a: HTTP 200, 3 bytes, 12 ms, 1 attempt, "
+                       "now http://h/b\n");
+  err.clear();
+  auto f = failed_record();
+  f.report.http_status = 0;
+  f.report.error = error_kind::connect;
+  f.attempts = 4;
+  detail::format_detail(f, err);
+  CAF_CHECK_EQUAL(err, "fetchsum: http://h/x: connect, 0 bytes, 0 ms, 4 attempts\n");
+}

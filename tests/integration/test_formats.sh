@@ -63,4 +63,9 @@ PY
 # The summary line goes to stderr unless -q.
 "$FETCHSUM" "$SCRATCH/urls.txt" > /dev/null 2> "$SCRATCH/summary.txt"
 grep -q '^fetchsum: 30 URLs, 30 ok, 0 failed' "$SCRATCH/summary.txt" || fail "summary: $(cat "$SCRATCH/summary.txt")"
+# -v: one line of detail per URL on stderr, records unchanged on stdout.
+"$FETCHSUM" -q -v "$SCRATCH/urls.txt" > "$SCRATCH/v.out" 2> "$SCRATCH/v.err"
+[[ $(grep -c ': HTTP 200, [0-9]* bytes, [0-9]* ms, 1 attempt$' "$SCRATCH/v.err") -eq 30 ]] \
+  || fail "-v detail: $(head -3 "$SCRATCH/v.err")"
+[[ $(wc -l < "$SCRATCH/v.out") -eq 30 ]] || fail "-v changed the records"
 pass "formats equal coreutils and openssl"
