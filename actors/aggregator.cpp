@@ -75,6 +75,14 @@ void on_result(self_pointer self, url_result& record) {
     return;
   }
   count(st, record);
+  if (st.journal != nullptr) {
+    // Appended and flushed as each record completes, before any ordering or
+    // buffering: what kill -9 can lose is at most the line being written.
+    std::string line, unused;
+    detail::format_record(record, output_format::json, line, unused);
+    st.journal->write(line.data(), static_cast<std::streamsize>(line.size()));
+    st.journal->flush();
+  }
   if (!st.settings.keep_order) {
     emit(self, record);
     return;
@@ -103,6 +111,7 @@ void on_end(self_pointer self, input_end& end) {
   write_pending(st);
   st.summary.read_error = end.read_error;
   st.summary.interrupted = end.interrupted;
+  st.summary.skipped = end.skipped;
   st.complete = true;
   for (auto& promise : st.waiting)
     promise.deliver(st.summary);
@@ -114,12 +123,13 @@ void on_end(self_pointer self, input_end& end) {
 aggregator_actor::behavior_type
 aggregator(aggregator_actor::stateful_pointer<aggregator_state> self,
            aggregator_settings settings, std::ostream* out,
-           std::ostream* err) {
+           std::ostream* err, std::ostream* journal) {
   exit_on_exception(self);
   auto& st = self->state;
   st.settings = settings;
   st.out = out;
   st.err = err;
+  st.journal = journal;
   return {
     [=](url_result& record) { on_result(self, record); },
     [=](input_end& end) { on_end(self, end); },

@@ -17,6 +17,8 @@ struct aggregator_state {
   aggregator_settings settings;
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
+  /// --journal: every record as a JSON line, flushed at once; may be null.
+  std::ostream* journal = nullptr;
 
   /// Formatted text not written yet.
   std::string pending_out;
@@ -44,6 +46,7 @@ struct aggregator_state {
 /// result for an id is a bug: counted in `duplicates` and dropped.
 aggregator_actor::behavior_type
 aggregator(aggregator_actor::stateful_pointer<aggregator_state> self,
-           aggregator_settings settings, std::ostream* out, std::ostream* err);
+           aggregator_settings settings, std::ostream* out, std::ostream* err,
+           std::ostream* journal);
 
 } // namespace fetchsum

@@ -59,6 +59,10 @@ url_batch next_batch(source_state& st, uint32_t n) {
     trim(st.line);
     if (st.line.empty() || st.line[0] == '#')
       continue;
+    if (st.skip && st.skip->count(st.line) > 0) {
+      batch.skipped += 1;
+      continue;
+    }
     batch.jobs.push_back(url_job{st.next_seq++, st.line});
   }
   batch.last = st.done;
@@ -69,7 +73,9 @@ url_batch next_batch(source_state& st, uint32_t n) {
 
 source_actor::behavior_type
 source(source_actor::stateful_pointer<source_state> self,
-       std::vector<std::string> paths) {
+       std::vector<std::string> paths,
+       std::shared_ptr<const std::unordered_set<std::string>> skip) {
+  self->state.skip = std::move(skip);
   exit_on_exception(self);
   if (paths.empty())
     paths.push_back("-");

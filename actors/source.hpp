@@ -4,6 +4,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "messages/interfaces.hpp"
@@ -22,6 +23,8 @@ struct source_state {
   std::string line;
   uint64_t next_seq = 0;
   bool done = false;
+  /// URLs the --journal already has OK: skipped, counted. Read-only.
+  std::shared_ptr<const std::unordered_set<std::string>> skip;
 
   static inline const char* name = "source";
 };
@@ -34,6 +37,7 @@ struct source_state {
 /// standard input may block.
 source_actor::behavior_type
 source(source_actor::stateful_pointer<source_state> self,
-       std::vector<std::string> paths);
+       std::vector<std::string> paths,
+       std::shared_ptr<const std::unordered_set<std::string>> skip);
 
 } // namespace fetchsum

@@ -154,8 +154,8 @@ void finish_if_done(self_pointer self) {
   if (!st.interrupted && (!st.input_done || st.waiting > 0))
     return;
   st.finished = true;
-  self->send(st.aggregator,
-             input_end{st.results, st.read_error, st.interrupted});
+  self->send(st.aggregator, input_end{st.results, st.read_error,
+                                     st.interrupted, st.skipped});
   // Children ignore a normal exit; tell them explicitly that the run is over.
   for (auto& f : st.fetchers)
     self->send_exit(f, caf::exit_reason::user_shutdown);
@@ -180,6 +180,7 @@ void enqueue(self_pointer self, pending url, bool front) {
 void admit(self_pointer self, url_batch& batch) {
   auto& st = self->state;
   st.admitted += batch.jobs.size();
+  st.skipped += batch.skipped;
   for (auto& job : batch.jobs) {
     if (st.interrupted)
       break;

@@ -100,6 +100,8 @@ struct supervisor_state {
   uint64_t results = 0;
   /// URLs taken from the source.
   uint64_t admitted = 0;
+  /// URLs the source skipped (already OK in the journal).
+  uint64_t skipped = 0;
 
   static inline const char* name = "supervisor";
 };

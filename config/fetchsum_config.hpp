@@ -28,6 +28,7 @@ public:
   std::string algorithms = "sha512";
   std::string format = "sum";
   std::string output;
+  std::string journal;
   bool keep_order = false;
   int64_t max_redirs = 10;
   double connect_timeout = 10;

@@ -13,6 +13,7 @@
 
 #include "config/command_line.hpp"
 #include "config/fetchsum_config.hpp"
+#include "detail/journal.hpp"
 #include "main/demo.hpp"
 #include "main/run.hpp"
 
@@ -67,6 +68,20 @@ int main(int argc, char** argv) {
     if (!file)
       return usage_error(cfg.output + ": " + std::strerror(errno));
   }
+  // --journal: keep what a previous run finished OK, append the rest.
+  std::shared_ptr<const std::unordered_set<std::string>> journaled;
+  std::ofstream journal;
+  if (!cfg.journal.empty() && !demo) {
+    std::string problem;
+    auto done = detail::resume_journal(cfg.journal, problem);
+    if (!problem.empty())
+      return usage_error(problem);
+    journaled = std::make_shared<const std::unordered_set<std::string>>(
+      std::move(done));
+    journal.open(cfg.journal, std::ios::out | std::ios::app);
+    if (!journal)
+      return usage_error(cfg.journal + ": " + std::strerror(errno));
+  }
   std::ios::sync_with_stdio(false);
   block_stop_signals();
   cfg.load<caf::io::middleman>();
@@ -76,7 +91,8 @@ int main(int argc, char** argv) {
     status = run_demo(sys, cfg);
   } else {
     std::ostream& out = cfg.output.empty() ? std::cout : file;
-    auto outcome = run(sys, cfg, cli.positional, out, std::cerr);
+    auto outcome = run(sys, cfg, cli.positional, out, std::cerr,
+                       journal.is_open() ? &journal : nullptr, journaled);
     out.flush();
     if (!outcome.summary.read_error.empty())
       std::cerr << "fetchsum: " << outcome.summary.read_error << "\n";

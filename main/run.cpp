@@ -71,11 +71,13 @@ void block_stop_signals() {
 
 run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
                 const std::vector<std::string>& lists, std::ostream& out,
-                std::ostream& err) {
+                std::ostream& err, std::ostream* journal,
+                std::shared_ptr<const std::unordered_set<std::string>> skip) {
   auto started = std::chrono::steady_clock::now();
-  auto aggregator_handle = sys.spawn(aggregator, cfg.aggregator, &out, &err);
+  auto aggregator_handle = sys.spawn(aggregator, cfg.aggregator, &out, &err,
+                                     journal);
   // Detached: reading stdin may block, and must not block a scheduler thread.
-  auto source_handle = sys.spawn<caf::detached>(source, lists);
+  auto source_handle = sys.spawn<caf::detached>(source, lists, std::move(skip));
   supervisor_children children{
     [settings = cfg.fetcher](caf::actor_system& sys) {
       return caf::actor_cast<fetcher_actor>(sys.spawn<fetcher>(settings));
@@ -141,7 +143,9 @@ std::string summary_line(const run_outcome& outcome) {
     failed += (i == 0 ? " (" : ", ") + std::to_string(kinds[i].first) + " "
               + to_string(static_cast<error_kind>(kinds[i].second))
               + (i + 1 == kinds.size() ? ")" : "");
-  char buf[256];
+  if (s.skipped > 0)
+    failed += ", " + std::to_string(s.skipped) + " already done (journal)";
+  char buf[320];
   std::snprintf(buf, sizeof(buf),
                 "fetchsum: %llu URLs, %llu ok, %s, %.1f MB in %.2f s "
                 "(%.0f URL/s, %.1f MB/s)%s",

@@ -1,8 +1,10 @@
 // Wiring one run: spawn the actors, wait for the aggregator, stop cleanly.
 #pragma once
 
+#include <memory>
 #include <ostream>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -21,9 +23,13 @@ struct run_outcome {
 
 /// Fetches every URL of `lists` and writes the records to `out` (and error
 /// lines to `err`). SIGINT/SIGTERM interrupt the run gracefully.
+/// With --journal, `journal` receives every record and `skip` names the URLs
+/// a previous run already recorded OK.
 run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
                 const std::vector<std::string>& lists, std::ostream& out,
-                std::ostream& err);
+                std::ostream& err, std::ostream* journal = nullptr,
+                std::shared_ptr<const std::unordered_set<std::string>> skip
+                = nullptr);
 
 /// Blocks SIGINT and SIGTERM in the calling thread (and every thread it
 /// starts afterwards), so only run()'s signal thread receives them. Call

@@ -44,7 +44,7 @@ namespace {
 
 auto fields(const url_job& x) { return std::tie(x.seq, x.url); }
 auto fields(const url_batch& x) {
-  return std::tie(x.jobs, x.last, x.read_error);
+  return std::tie(x.jobs, x.last, x.read_error, x.skipped);
 }
 auto fields(const fetch_order& x) { return std::tie(x.seq, x.url, x.hasher); }
 auto fields(const body_chunk& x) { return std::tie(x.seq, x.bytes); }
@@ -67,11 +67,11 @@ auto fields(const url_result& x) {
   return std::tie(x.seq, x.url, x.digests, x.report, x.attempts, x.earlier);
 }
 auto fields(const input_end& x) {
-  return std::tie(x.results, x.read_error, x.interrupted);
+  return std::tie(x.results, x.read_error, x.interrupted, x.skipped);
 }
 auto fields(const run_summary& x) {
   return std::tie(x.ok, x.failed, x.failed_by_kind, x.bytes, x.duplicates,
-                  x.read_error, x.interrupted);
+                  x.read_error, x.interrupted, x.skipped);
 }
 
 auto fields(const record_counts& x) {

@@ -75,11 +75,14 @@ struct url_batch {
   bool last = false;
   /// Set when reading the input failed (the run must end with exit code 2).
   std::string read_error;
+  /// Lines skipped because the --journal already has them OK.
+  uint64_t skipped = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, url_batch& x) {
-  return f(caf::meta::type_name("url_batch"), x.jobs, x.last, x.read_error);
+  return f(caf::meta::type_name("url_batch"), x.jobs, x.last, x.read_error,
+           x.skipped);
 }
 
 /// Supervisor -> fetcher: start downloading `url` and stream its body to
@@ -221,12 +224,14 @@ struct input_end {
   std::string read_error;
   /// True if the run was cut short by a signal.
   bool interrupted = false;
+  /// URLs skipped because the --journal already has them OK.
+  uint64_t skipped = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, input_end& x) {
   return f(caf::meta::type_name("input_end"), x.results, x.read_error,
-           x.interrupted);
+           x.interrupted, x.skipped);
 }
 
 /// Aggregator -> main: the run is complete.
@@ -240,13 +245,15 @@ struct run_summary {
   uint64_t duplicates = 0;
   std::string read_error;
   bool interrupted = false;
+  /// URLs skipped because the --journal already has them OK.
+  uint64_t skipped = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_summary& x) {
   return f(caf::meta::type_name("run_summary"), x.ok, x.failed,
            x.failed_by_kind, x.bytes, x.duplicates, x.read_error,
-           x.interrupted);
+           x.interrupted, x.skipped);
 }
 
 /// Aggregator -> progress display: records so far.

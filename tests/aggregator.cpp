@@ -39,6 +39,8 @@ std::string line(uint64_t seq) {
 struct fixture : test::fixture {
   std::ostringstream out;
   std::ostringstream err;
+  std::ostringstream journal;
+  bool journal_enabled = false;
 
   aggregator_actor spawn_aggregator(bool keep_order = false,
                                     output_format format = output_format::sum) {
@@ -46,7 +48,8 @@ struct fixture : test::fixture {
     settings.keep_order = keep_order;
     settings.format = format;
     settings.flush_interval = 200ms;
-    auto agg = sys.spawn(aggregator, settings, &out, &err);
+    auto agg = sys.spawn(aggregator, settings, &out, &err,
+                         journal_enabled ? &journal : nullptr);
     sched.run();
     return agg;
   }
@@ -158,6 +161,19 @@ CAF_TEST(output is flushed by the timer and not per record) {
   CAF_CHECK_EQUAL(out.str(), line(0) + line(1));
   // Idle: no timer keeps running.
   CAF_CHECK_EQUAL(sched.advance_time(10s), 0u);
+}
+
+CAF_TEST(the journal gets every record at once as JSON) {
+  journal_enabled = true;
+  auto agg = spawn_aggregator(true); // keep-order must not delay the journal
+  self->send(agg, ok(1));
+  self->send(agg, failed(2));
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), ""); // held back for seq 0
+  auto text = journal.str();
+  CAF_CHECK_EQUAL(std::count(text.begin(), text.end(), '\n'), 2);
+  CAF_CHECK(text.find("{\"url\":\"http://h/1\",\"seq\":1,\"ok\":true") == 0);
+  CAF_CHECK(text.find("\"error\":\"connect\"") != std::string::npos);
 }
 
 CAF_TEST(json puts failures on stdout) {

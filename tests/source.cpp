@@ -13,6 +13,8 @@ namespace {
 
 struct fixture : test::fixture {
   std::vector<std::string> files;
+  /// What the source skips, as if a journal had these URLs OK.
+  std::shared_ptr<const std::unordered_set<std::string>> skip;
 
   ~fixture() {
     for (auto& f : files)
@@ -44,7 +46,7 @@ struct fixture : test::fixture {
   }
 
   source_actor spawn_source(std::vector<std::string> paths) {
-    auto src = sys.spawn(source, std::move(paths));
+    auto src = sys.spawn(source, std::move(paths), skip);
     sched.run();
     return src;
   }
@@ -121,6 +123,16 @@ CAF_TEST(a 10 MB line comes through intact) {
   CAF_CHECK_EQUAL(batch.jobs[1].url.size(), huge.size());
   CAF_CHECK(batch.jobs[1].url == huge);
   CAF_CHECK_EQUAL(batch.jobs[2].url, "http://h/after");
+}
+
+CAF_TEST(URLs the journal has OK are skipped and counted) {
+  skip = std::make_shared<const std::unordered_set<std::string>>(
+    std::unordered_set<std::string>{"http://h/2"});
+  auto src = spawn_source({list("http://h/1\nhttp://h/2\nhttp://h/3\n")});
+  auto batch = pull(src, 10);
+  CAF_CHECK_EQUAL(urls(batch), (std::vector<std::string>{"http://h/1", "http://h/3"}));
+  CAF_CHECK_EQUAL(batch.jobs[1].seq, 1u); // ids stay dense
+  CAF_CHECK_EQUAL(batch.skipped, 1u);
 }
 
 CAF_TEST(an unreadable list is a read error) {

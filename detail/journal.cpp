@@ -1,0 +1,76 @@
+#include "detail/journal.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+namespace fetchsum::detail {
+
+std::string journal_url(const std::string& line) {
+  // Records are written by format_record's json layout only, so the URL is
+  // always the first field and the line ends with "}".
+  static const std::string prefix = "{\"url\":\"";
+  if (line.compare(0, prefix.size(), prefix) != 0 || line.empty()
+      || line.back() != '}')
+    return {};
+  std::string url;
+  for (size_t i = prefix.size(); i < line.size(); ++i) {
+    char c = line[i];
+    if (c == '"')
+      return url;
+    if (c != '\\') {
+      url += c;
+      continue;
+    }
+    if (++i >= line.size())
+      return {};
+    switch (line[i]) {
+      case 'n': url += '\n'; break;
+      case 'r': url += '\r'; break;
+      case 't': url += '\t'; break;
+      case 'u':
+        if (i + 4 >= line.size())
+          return {};
+        url += static_cast<char>(std::stoi(line.substr(i + 1, 4), nullptr, 16));
+        i += 4;
+        break;
+      default: url += line[i]; // \" and \\ stand for themselves
+    }
+  }
+  return {}; // no closing quote: torn
+}
+
+std::unordered_set<std::string> resume_journal(const std::string& path,
+                                               std::string& error) {
+  std::unordered_set<std::string> done;
+  std::ifstream in{path};
+  if (!in) {
+    if (errno != ENOENT)
+      error = path + ": " + std::strerror(errno);
+    return done;
+  }
+  auto tmp = path + ".tmp";
+  std::ofstream out{tmp, std::ios::trunc};
+  std::string line;
+  while (std::getline(in, line)) {
+    // A torn last line has no newline; getline still returns it, but it is
+    // not a complete record and journal_url rejects it.
+    if (in.eof() && !line.empty() && line.back() != '}')
+      break;
+    auto url = journal_url(line);
+    if (url.empty() || line.find(",\"ok\":true,") == std::string::npos)
+      continue; // failed, or not a record: run it again
+    if (!done.insert(url).second)
+      continue; // a second OK record of one URL: keep one
+    out << line << '\n';
+  }
+  out.flush();
+  if (!out || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    error = path + ": cannot rewrite the journal: " + std::strerror(errno);
+    std::remove(tmp.c_str());
+  }
+  return done;
+}
+
+} // namespace fetchsum::detail
