@@ -68,6 +68,24 @@ void count(aggregator_state& st, const url_result& record) {
   }
 }
 
+/// --diff marks, in the order of run_summary::marks.
+enum diff_mark : size_t { mark_new, mark_changed, mark_unchanged, mark_gone };
+
+/// --diff: compares an OK record with the earlier run.
+void mark(aggregator_state& st, url_result& record) {
+  static const char* names[] = {"new", "changed", "unchanged"};
+  if (record.report.error != error_kind::none)
+    return;
+  diff_mark m = mark_new;
+  if (auto i = st.previous.find(record.url); i != st.previous.end()) {
+    m = i->second == detail::digests_json(record.digests) ? mark_unchanged
+                                                          : mark_changed;
+    st.previous.erase(i);
+  }
+  record.mark = names[m];
+  st.summary.marks[m] += 1;
+}
+
 void on_result(self_pointer self, url_result& record) {
   auto& st = self->state;
   if (st.complete || !first_time(st, record.seq)) {
@@ -75,6 +93,8 @@ void on_result(self_pointer self, url_result& record) {
     return;
   }
   count(st, record);
+  if (st.settings.diff)
+    mark(st, record);
   if (st.journal != nullptr) {
     // Appended and flushed as each record completes, before any ordering or
     // buffering: what kill -9 can lose is at most the line being written.
@@ -102,6 +122,15 @@ void on_end(self_pointer self, input_end& end) {
   for (auto& [seq, record] : st.held)
     emit(self, record);
   st.held.clear();
+  if (st.settings.diff) {
+    // In the earlier run, not in this list.
+    st.summary.marks[mark_gone] += st.previous.size();
+    if (st.settings.format == output_format::json)
+      for (auto& [url, digests] : st.previous)
+        st.pending_out += "{\"url\":" + detail::json_string(url)
+                          + ",\"mark\":\"gone\"}\n";
+    st.previous.clear();
+  }
   if (end.results > st.distinct) {
     auto missing = end.results - st.distinct;
     st.pending_err += "fetchsum: internal error: " + std::to_string(missing)
@@ -130,6 +159,10 @@ aggregator(aggregator_actor::stateful_pointer<aggregator_state> self,
   st.out = out;
   st.err = err;
   st.journal = journal;
+  if (settings.diff) {
+    st.previous = std::move(st.settings.previous_run);
+    st.summary.marks.assign(4, 0);
+  }
   return {
     [=](url_result& record) { on_result(self, record); },
     [=](input_end& end) { on_end(self, end); },

@@ -31,6 +31,9 @@ struct aggregator_state {
   std::map<uint64_t, url_result> held;
   uint64_t next_in_order = 0;
 
+  /// --diff: the earlier run's OK records not seen yet in this one.
+  std::unordered_map<std::string, std::string> previous;
+
   run_summary summary;
   uint64_t distinct = 0;
   bool complete = false;

@@ -31,7 +31,7 @@ bool is_fetchsum_option(const caf::config_option& opt) {
 std::string metavar(const caf::config_option& opt) {
   static const std::map<std::string, std::string> named{
     {"rate", "R"},        {"algo", "LIST"},     {"format", "FORMAT"},
-    {"output", "FILE"},   {"journal", "FILE"},   {"cacert", "FILE"},   {"progress", "WHEN"},   {"header", "'NAME: VALUE'"},
+    {"output", "FILE"},   {"journal", "FILE"},   {"diff", "OLD.jsonl"},   {"cacert", "FILE"},   {"progress", "WHEN"},   {"header", "'NAME: VALUE'"},
     {"max-size", "BYTES"}, {"chunk-size", "BYTES"}, {"window", "BYTES"}};
   if (auto i = named.find(str(opt.long_name())); i != named.end())
     return i->second;

@@ -23,6 +23,7 @@ fetchsum_config::fetchsum_config() {
     .add(format, "format", "output format: sum, tag, json or sri")
     .add(output, "output,o", "write records to this file instead of stdout")
     .add(keep_order, "keep-order,k", "write records in input order, not completion order")
+    .add(diff, "diff", "compare with an earlier --format json run: marks each URL new, changed or unchanged, and counts the gone ones")
     .add(journal, "journal", "append every record to this JSON Lines file as it completes; a rerun skips URLs it has OK")
     .add(max_redirs, "max-redirs", "redirects followed at most")
     .add(connect_timeout, "connect-timeout", "seconds allowed to connect")

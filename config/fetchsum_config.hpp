@@ -29,6 +29,7 @@ public:
   std::string format = "sum";
   std::string output;
   std::string journal;
+  std::string diff;
   bool keep_order = false;
   int64_t max_redirs = 10;
   double connect_timeout = 10;

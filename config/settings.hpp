@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace fetchsum {
@@ -86,6 +87,9 @@ struct aggregator_settings {
   std::chrono::milliseconds flush_interval{200};
   /// -v: one line of detail per URL on the error stream.
   bool verbose = false;
+  /// --diff: compare with an earlier run, URL -> its "digests":{...} text.
+  bool diff = false;
+  std::unordered_map<std::string, std::string> previous_run;
   /// A progress line is on the error stream: erase it before writing errors
   /// (the next redraw brings it back).
   bool erase_progress_line = false;

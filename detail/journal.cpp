@@ -73,4 +73,34 @@ std::unordered_set<std::string> resume_journal(const std::string& path,
   return done;
 }
 
+std::string journal_digests(const std::string& line) {
+  // Digest names and hex values hold no braces: the object ends at the
+  // first '}' after its start.
+  auto start = line.find(",\"digests\":{");
+  if (start == std::string::npos)
+    return {};
+  auto end = line.find('}', start);
+  if (end == std::string::npos)
+    return {};
+  return line.substr(start + 1, end - start);
+}
+
+std::unordered_map<std::string, std::string>
+load_previous_run(const std::string& path, std::string& error) {
+  std::unordered_map<std::string, std::string> previous;
+  std::ifstream in{path};
+  if (!in) {
+    error = path + ": " + std::strerror(errno);
+    return previous;
+  }
+  std::string line;
+  while (std::getline(in, line)) {
+    auto url = journal_url(line);
+    if (url.empty() || line.find(",\"ok\":true,") == std::string::npos)
+      continue;
+    previous[url] = journal_digests(line);
+  }
+  return previous;
+}
+
 } // namespace fetchsum::detail

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace fetchsum::detail {
@@ -18,5 +19,13 @@ std::unordered_set<std::string> resume_journal(const std::string& path,
 /// The "url" of one of fetchsum's JSON records, or empty if the line is not
 /// a complete record.
 std::string journal_url(const std::string& line);
+
+/// The "digests":{...} text of a record line, or empty.
+std::string journal_digests(const std::string& line);
+
+/// --diff: URL -> digests text of every OK record of an earlier JSON Lines
+/// run. Sets `error` if the file cannot be read.
+std::unordered_map<std::string, std::string>
+load_previous_run(const std::string& path, std::string& error);
 
 } // namespace fetchsum::detail

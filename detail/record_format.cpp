@@ -114,14 +114,9 @@ void format_json(const url_result& r, std::string& out) {
   append_json_string(out, r.url);
   out += ",\"seq\":" + std::to_string(r.seq);
   out += ok ? ",\"ok\":true" : ",\"ok\":false";
-  out += ",\"digests\":{";
-  for (size_t i = 0; i < r.digests.size(); ++i) {
-    if (i > 0)
-      out += ',';
-    append_json_string(out, r.digests[i].algo);
-    out += ":\"" + to_hex(r.digests[i].bytes) + "\"";
-  }
-  out += "},\"error\":";
+  out += ',';
+  out += digests_json(r.digests);
+  out += ",\"error\":";
   if (ok)
     out += "null";
   else
@@ -146,10 +141,32 @@ void format_json(const url_result& r, std::string& out) {
   }
   out += ']';
   out += ",\"elapsed_ms\":" + std::to_string(r.report.elapsed_ms);
+  if (!r.mark.empty()) {
+    out += ",\"mark\":";
+    append_json_string(out, r.mark);
+  }
   out += "}\n";
 }
 
 } // namespace
+
+std::string json_string(const std::string& text) {
+  std::string out;
+  append_json_string(out, text);
+  return out;
+}
+
+std::string digests_json(const std::vector<digest_value>& digests) {
+  std::string out = "\"digests\":{";
+  for (size_t i = 0; i < digests.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    append_json_string(out, digests[i].algo);
+    out += ":\"" + to_hex(digests[i].bytes) + "\"";
+  }
+  out += '}';
+  return out;
+}
 
 std::string to_base64(const std::vector<uint8_t>& bytes) {
   static constexpr char alphabet[]

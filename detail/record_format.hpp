@@ -22,6 +22,13 @@ std::string to_base64(const std::vector<uint8_t>& bytes);
 void format_record(const url_result& record, output_format format,
                    std::string& out, std::string& err);
 
+/// `text` as a JSON string literal, quotes included.
+std::string json_string(const std::string& text);
+
+/// The `"digests":{"sha512":"hex",...}` member of a JSON record: what --diff
+/// compares between runs.
+std::string digests_json(const std::vector<digest_value>& digests);
+
 /// Appends the -v detail of one record to `err`: "fetchsum: URL: HTTP 200,
 /// 4096 bytes, 12 ms, 1 attempt[, final URL]".
 void format_detail(const url_result& record, std::string& err);

@@ -82,6 +82,13 @@ int main(int argc, char** argv) {
     if (!journal)
       return usage_error(cfg.journal + ": " + std::strerror(errno));
   }
+  if (!cfg.diff.empty()) {
+    std::string problem;
+    cfg.aggregator.previous_run = detail::load_previous_run(cfg.diff, problem);
+    if (!problem.empty())
+      return usage_error(problem);
+    cfg.aggregator.diff = true;
+  }
   std::ios::sync_with_stdio(false);
   block_stop_signals();
   cfg.load<caf::io::middleman>();

@@ -143,6 +143,11 @@ std::string summary_line(const run_outcome& outcome) {
     failed += (i == 0 ? " (" : ", ") + std::to_string(kinds[i].first) + " "
               + to_string(static_cast<error_kind>(kinds[i].second))
               + (i + 1 == kinds.size() ? ")" : "");
+  if (s.marks.size() == 4)
+    failed += ", diff: " + std::to_string(s.marks[0]) + " new, "
+              + std::to_string(s.marks[1]) + " changed, "
+              + std::to_string(s.marks[2]) + " unchanged, "
+              + std::to_string(s.marks[3]) + " gone";
   if (s.skipped > 0)
     failed += ", " + std::to_string(s.skipped) + " already done (journal)";
   char buf[320];

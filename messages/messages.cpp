@@ -64,14 +64,15 @@ auto fields(const attempt_outcome& x) {
   return std::tie(x.error, x.http_status, x.message);
 }
 auto fields(const url_result& x) {
-  return std::tie(x.seq, x.url, x.digests, x.report, x.attempts, x.earlier);
+  return std::tie(x.seq, x.url, x.digests, x.report, x.attempts, x.earlier,
+                  x.mark);
 }
 auto fields(const input_end& x) {
   return std::tie(x.results, x.read_error, x.interrupted, x.skipped);
 }
 auto fields(const run_summary& x) {
   return std::tie(x.ok, x.failed, x.failed_by_kind, x.bytes, x.duplicates,
-                  x.read_error, x.interrupted, x.skipped);
+                  x.read_error, x.interrupted, x.skipped, x.marks);
 }
 
 auto fields(const record_counts& x) {

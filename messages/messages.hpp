@@ -209,12 +209,15 @@ struct url_result {
   uint32_t attempts = 0;
   /// The attempts before the last one, oldest first.
   std::vector<attempt_outcome> earlier;
+  /// --diff: "new", "changed" or "unchanged" against the earlier run; set
+  /// by the aggregator, empty otherwise.
+  std::string mark;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, url_result& x) {
   return f(caf::meta::type_name("url_result"), x.seq, x.url, x.digests,
-           x.report, x.attempts, x.earlier);
+           x.report, x.attempts, x.earlier, x.mark);
 }
 
 /// Supervisor -> aggregator: no more results will come; `results` were sent.
@@ -247,13 +250,15 @@ struct run_summary {
   bool interrupted = false;
   /// URLs skipped because the --journal already has them OK.
   uint64_t skipped = 0;
+  /// --diff counts: new, changed, unchanged, gone.
+  std::vector<uint64_t> marks;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_summary& x) {
   return f(caf::meta::type_name("run_summary"), x.ok, x.failed,
            x.failed_by_kind, x.bytes, x.duplicates, x.read_error,
-           x.interrupted, x.skipped);
+           x.interrupted, x.skipped, x.marks);
 }
 
 /// Aggregator -> progress display: records so far.

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "actors/aggregator.hpp"
+#include "detail/record_format.hpp"
 
 using namespace fetchsum;
 using namespace std::chrono_literals;
@@ -174,6 +175,32 @@ CAF_TEST(the journal gets every record at once as JSON) {
   CAF_CHECK_EQUAL(std::count(text.begin(), text.end(), '\n'), 2);
   CAF_CHECK(text.find("{\"url\":\"http://h/1\",\"seq\":1,\"ok\":true") == 0);
   CAF_CHECK(text.find("\"error\":\"connect\"") != std::string::npos);
+}
+
+CAF_TEST(diff marks each URL against the earlier run) {
+  aggregator_settings settings;
+  settings.format = output_format::json;
+  settings.diff = true;
+  // The earlier run had h/0 and h/1 with these digests, and h/9.
+  settings.previous_run = {
+    {"http://h/0", detail::digests_json(ok(0).digests)},
+    {"http://h/1", "\"digests\":{\"sha512\":\"00\"}"},
+    {"http://h/9", detail::digests_json(ok(9).digests)}};
+  auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
+  sched.run();
+  self->send(agg, ok(0));
+  self->send(agg, ok(1));
+  self->send(agg, ok(2));
+  self->send(agg, input_end{3, {}, false});
+  deliver();
+  auto text = out.str();
+  CAF_CHECK(text.find("\"url\":\"http://h/0\"") < text.find("\"mark\":\"unchanged\""));
+  CAF_CHECK(text.find("\"mark\":\"changed\"") != std::string::npos);
+  CAF_CHECK(text.find("\"mark\":\"new\"") != std::string::npos);
+  CAF_CHECK(text.find("{\"url\":\"http://h/9\",\"mark\":\"gone\"}\n") != std::string::npos);
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->marks, (std::vector<uint64_t>{1, 1, 1, 1}));
 }
 
 CAF_TEST(json puts failures on stdout) {
