@@ -29,10 +29,40 @@ void write_pending(aggregator_state& st) {
   }
 }
 
+/// -c/--check: "URL: OK", "URL: FAILED" or "URL: FAILED open or read", as
+/// sha256sum -c prints them, and the counts for its closing warnings.
+void check_verdict(aggregator_state& st, const url_result& record) {
+  const char* verdict = "OK";
+  if (record.report.error != error_kind::none) {
+    verdict = "FAILED open or read";
+    st.summary.unreadable += 1;
+    if (!st.settings.check_status)
+      st.pending_err += "fetchsum: " + record.url + ": "
+                        + record.report.message + "\n";
+  } else {
+    bool match = false;
+    for (auto& want : record.expected)
+      for (auto& got : record.digests)
+        if (got.algo == want.algo && got.bytes == want.bytes)
+          match = true;
+    if (!match) {
+      verdict = "FAILED";
+      st.summary.mismatched += 1;
+    }
+  }
+  bool ok = verdict[0] == 'O';
+  if (st.settings.check_status || (ok && st.settings.check_quiet))
+    return;
+  st.pending_out += record.url + ": " + verdict + "\n";
+}
+
 void emit(self_pointer self, const url_result& record) {
   auto& st = self->state;
-  detail::format_record(record, st.settings.format, st.pending_out,
-                        st.pending_err);
+  if (st.settings.check)
+    check_verdict(st, record);
+  else
+    detail::format_record(record, st.settings.format, st.pending_out,
+                          st.pending_err);
   if (st.settings.verbose)
     detail::format_detail(record, st.pending_err);
   if (st.pending_out.size() + st.pending_err.size() >= write_threshold) {
@@ -130,6 +160,21 @@ void on_end(self_pointer self, input_end& end) {
         st.pending_out += "{\"url\":" + detail::json_string(url)
                           + ",\"mark\":\"gone\"}\n";
     st.previous.clear();
+  }
+  st.summary.malformed = end.malformed;
+  if (st.settings.check && !st.settings.check_status) {
+    // sha256sum -c's closing warnings, worded the same way.
+    auto warn = [&](uint64_t n, const char* one, const char* many) {
+      if (n > 0)
+        st.pending_err += "fetchsum: WARNING: " + std::to_string(n) + " "
+                          + (n == 1 ? one : many) + "\n";
+    };
+    warn(end.malformed, "line is improperly formatted",
+         "lines are improperly formatted");
+    warn(st.summary.unreadable, "listed URL could not be read",
+         "listed URLs could not be read");
+    warn(st.summary.mismatched, "computed checksum did NOT match",
+         "computed checksums did NOT match");
   }
   if (end.results > st.distinct) {
     auto missing = end.results - st.distinct;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "detail/checksum_line.hpp"
+
 namespace fetchsum {
 
 namespace {
@@ -26,6 +28,7 @@ bool open_next(source_state& st, std::string& error) {
   if (st.next_path >= st.paths.size())
     return false;
   st.current_path = st.paths[st.next_path++];
+  st.line_number = 0;
   if (st.current_path == "-") {
     st.file.reset();
     st.in = &std::cin;
@@ -56,9 +59,27 @@ url_batch next_batch(source_state& st, uint32_t n) {
         st.done = true;
       continue;
     }
+    st.line_number += 1;
     trim(st.line);
     if (st.line.empty() || st.line[0] == '#')
       continue;
+    if (st.settings.check) {
+      auto parsed = detail::parse_checksum_line(st.line);
+      if (!parsed) {
+        batch.malformed += 1;
+        if (st.settings.warn) // a diagnostic, as sha256sum --warn prints it
+          std::cerr << "fetchsum: " << st.current_path << ": "
+                    << st.line_number << ": improperly formatted checksum line\n";
+        continue;
+      }
+      if (st.skip && st.skip->count(parsed->url) > 0) {
+        batch.skipped += 1;
+        continue;
+      }
+      batch.jobs.push_back(
+        url_job{st.next_seq++, std::move(parsed->url), {std::move(parsed->digest)}});
+      continue;
+    }
     if (st.skip && st.skip->count(st.line) > 0) {
       batch.skipped += 1;
       continue;
@@ -74,8 +95,10 @@ url_batch next_batch(source_state& st, uint32_t n) {
 source_actor::behavior_type
 source(source_actor::stateful_pointer<source_state> self,
        std::vector<std::string> paths,
-       std::shared_ptr<const std::unordered_set<std::string>> skip) {
+       std::shared_ptr<const std::unordered_set<std::string>> skip,
+       source_settings settings) {
   self->state.skip = std::move(skip);
+  self->state.settings = settings;
   exit_on_exception(self);
   if (paths.empty())
     paths.push_back("-");

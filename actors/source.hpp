@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "config/settings.hpp"
 #include "messages/interfaces.hpp"
 
 namespace fetchsum {
@@ -19,6 +20,10 @@ struct source_state {
   std::unique_ptr<std::ifstream> file;
   std::istream* in = nullptr;
   std::string current_path;
+  /// Line number within the current list, for --warn.
+  uint64_t line_number = 0;
+  source_settings settings;
+  uint64_t malformed = 0;
   /// Reused for every line, so a 10 MB line costs one allocation.
   std::string line;
   uint64_t next_seq = 0;
@@ -38,6 +43,7 @@ struct source_state {
 source_actor::behavior_type
 source(source_actor::stateful_pointer<source_state> self,
        std::vector<std::string> paths,
-       std::shared_ptr<const std::unordered_set<std::string>> skip);
+       std::shared_ptr<const std::unordered_set<std::string>> skip,
+       source_settings settings);
 
 } // namespace fetchsum

@@ -31,6 +31,7 @@ void record(self_pointer self, pending& url, std::vector<digest_value> digests,
   result.report = std::move(report);
   result.attempts = url.attempts;
   result.earlier = std::move(url.earlier);
+  result.expected = std::move(url.job.expected);
   self->state.results += 1;
   self->send(self->state.aggregator, std::move(result));
 }
@@ -155,7 +156,8 @@ void finish_if_done(self_pointer self) {
     return;
   st.finished = true;
   self->send(st.aggregator, input_end{st.results, st.read_error,
-                                     st.interrupted, st.skipped});
+                                     st.interrupted, st.skipped,
+                                     st.malformed});
   // Children ignore a normal exit; tell them explicitly that the run is over.
   for (auto& f : st.fetchers)
     self->send_exit(f, caf::exit_reason::user_shutdown);
@@ -181,6 +183,7 @@ void admit(self_pointer self, url_batch& batch) {
   auto& st = self->state;
   st.admitted += batch.jobs.size();
   st.skipped += batch.skipped;
+  st.malformed += batch.malformed;
   for (auto& job : batch.jobs) {
     if (st.interrupted)
       break;

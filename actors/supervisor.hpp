@@ -102,6 +102,8 @@ struct supervisor_state {
   uint64_t admitted = 0;
   /// URLs the source skipped (already OK in the journal).
   uint64_t skipped = 0;
+  /// -c/--check: lines the source could not read as checksum lines.
+  uint64_t malformed = 0;
 
   static inline const char* name = "supervisor";
 };

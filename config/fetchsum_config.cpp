@@ -43,7 +43,11 @@ fetchsum_config::fetchsum_config() {
     .add(retry_delay, "retry-delay", "backoff base: before attempt n+1 wait a random time up to this * 2^(n-1)")
     .add(retry_max_delay, "retry-max-delay", "cap of every backoff and Retry-After pause")
     .add(max_throttled, "max-throttled", "429 answers per URL before it fails (they do not use up --retries)")
-    .add(quiet, "quiet,q", "no summary line on stderr")
+    .add(quiet, "quiet,q", "no summary line on stderr (with -c: no line for URLs that are OK)")
+    .add(check, "check,c", "read checksum lists (sha*sum, --tag or SRI lines) and check each URL against them")
+    .add(status, "status", "with -c: print nothing, the exit status tells")
+    .add(strict, "strict", "with -c: improperly formatted lines make the exit status non-zero")
+    .add(warn, "warn,w", "with -c: name every improperly formatted line on stderr")
     .add(verbose, "verbose,v", "one line of detail per URL on stderr (status, bytes, time, attempts)")
     .add(progress, "progress", "progress line on stderr: auto (when it is a terminal), always or never")
     .add(demo_documents, "demo-documents", "documents served by the built-in demo origin")
@@ -157,6 +161,11 @@ std::string fetchsum_config::validate() {
     return "unknown --progress '" + progress + "' (auto, always or never)";
   aggregator.erase_progress_line = show_progress;
   aggregator.verbose = verbose;
+  source.check = check;
+  source.warn = warn;
+  aggregator.check = check;
+  aggregator.check_quiet = check && quiet;
+  aggregator.check_status = check && status;
 
   fetcher.max_redirs = static_cast<long>(max_redirs);
   fetcher.connect_timeout = to_ms(connect_timeout);

@@ -50,6 +50,10 @@ public:
   double rate = 0;
   int64_t burst = 1;
   bool quiet = false;
+  bool check = false;
+  bool status = false;
+  bool strict = false;
+  bool warn = false;
   bool verbose = false;
   std::string progress = "auto";
   /// Whether to draw the progress line, from `progress`, `quiet` and
@@ -60,6 +64,7 @@ public:
 
   // -- validated settings, filled by validate() -----------------------------
 
+  source_settings source;
   hasher_settings hasher;
   fetcher_settings fetcher;
   supervisor_settings supervisor;

@@ -14,6 +14,14 @@ namespace fetchsum {
 /// How records are written.
 enum class output_format { sum, tag, json, sri };
 
+/// Settings of the source.
+struct source_settings {
+  /// -c/--check: the lists are checksum files, not URL lists.
+  bool check = false;
+  /// --warn: name every improperly formatted line on stderr.
+  bool warn = false;
+};
+
 /// Settings of the hashers.
 struct hasher_settings {
   /// OpenSSL digest names, in output order, e.g. {"sha512"}.
@@ -87,6 +95,12 @@ struct aggregator_settings {
   std::chrono::milliseconds flush_interval{200};
   /// -v: one line of detail per URL on the error stream.
   bool verbose = false;
+  /// -c/--check: print verdicts (OK / FAILED) instead of digests.
+  bool check = false;
+  /// --quiet with -c: no line for URLs that are OK.
+  bool check_quiet = false;
+  /// --status with -c: no verdict lines or warnings at all.
+  bool check_status = false;
   /// --diff: compare with an earlier run, URL -> its "digests":{...} text.
   bool diff = false;
   std::unordered_map<std::string, std::string> previous_run;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
@@ -13,6 +14,8 @@
 
 #include "config/command_line.hpp"
 #include "config/fetchsum_config.hpp"
+#include "detail/checksum_line.hpp"
+#include "detail/digest.hpp"
 #include "detail/journal.hpp"
 #include "main/demo.hpp"
 #include "main/run.hpp"
@@ -24,6 +27,33 @@ namespace {
 int usage_error(const std::string& message) {
   std::cerr << "fetchsum: " << message << "\n";
   return 2;
+}
+
+/// -c/--check: the digests the checksum lists name, so the hashers compute
+/// them all. Standard input cannot be read twice: then every digest a
+/// checksum line can name by its length.
+std::vector<std::string> algorithms_to_check(const std::vector<std::string>& lists) {
+  std::set<std::string> names;
+  bool from_stdin = lists.empty();
+  for (auto& path : lists) {
+    if (path == "-") {
+      from_stdin = true;
+      continue;
+    }
+    std::ifstream in{path};
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+      if (auto parsed = detail::parse_checksum_line(line))
+        names.insert(parsed->digest.algo);
+    }
+  }
+  if (from_stdin)
+    names.insert({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"});
+  if (names.empty())
+    names.insert("sha512");
+  return {names.begin(), names.end()};
 }
 
 /// Lists must be readable before anything is fetched.
@@ -89,6 +119,14 @@ int main(int argc, char** argv) {
       return usage_error(problem);
     cfg.aggregator.diff = true;
   }
+  if (cfg.check) {
+    cfg.hasher.algorithms.clear();
+    for (auto& name : algorithms_to_check(cli.positional))
+      if (detail::is_known_digest(name))
+        cfg.hasher.algorithms.push_back(name);
+    if (cfg.hasher.algorithms.empty())
+      return usage_error("no checksum line names a digest OpenSSL knows");
+  }
   std::ios::sync_with_stdio(false);
   block_stop_signals();
   cfg.load<caf::io::middleman>();
@@ -106,9 +144,9 @@ int main(int argc, char** argv) {
     if (outcome.summary.duplicates > 0)
       std::cerr << "fetchsum: internal error: " << outcome.summary.duplicates
                 << " duplicate records dropped\n";
-    if (!cfg.quiet)
+    if (!cfg.quiet && !(cfg.check && cfg.status))
       std::cerr << summary_line(outcome) << "\n";
-    status = exit_status(outcome);
+    status = exit_status(outcome, cfg.strict);
     if (outcome.signal != 0) {
       // The source may still block on stdin; everything is written and
       // flushed, so leave without waiting for it.

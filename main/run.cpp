@@ -77,7 +77,8 @@ run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
   auto aggregator_handle = sys.spawn(aggregator, cfg.aggregator, &out, &err,
                                      journal);
   // Detached: reading stdin may block, and must not block a scheduler thread.
-  auto source_handle = sys.spawn<caf::detached>(source, lists, std::move(skip));
+  auto source_handle = sys.spawn<caf::detached>(source, lists, std::move(skip),
+                                                cfg.source);
   supervisor_children children{
     [settings = cfg.fetcher](caf::actor_system& sys) {
       return caf::actor_cast<fetcher_actor>(sys.spawn<fetcher>(settings));
@@ -117,12 +118,14 @@ run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
   return outcome;
 }
 
-int exit_status(const run_outcome& outcome) {
+int exit_status(const run_outcome& outcome, bool strict) {
   if (outcome.signal != 0 || outcome.summary.interrupted)
     return 128 + (outcome.signal != 0 ? outcome.signal : SIGINT);
   if (!outcome.summary.read_error.empty())
     return 2;
-  if (outcome.summary.failed > 0 || outcome.summary.duplicates > 0)
+  auto& s = outcome.summary;
+  if (s.failed > 0 || s.duplicates > 0 || s.mismatched > 0
+      || (strict && s.malformed > 0))
     return 1;
   return 0;
 }

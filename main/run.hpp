@@ -36,9 +36,10 @@ run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
 /// before creating the actor system.
 void block_stop_signals();
 
-/// The exit status for an outcome: 0 all ok, 1 some failed, 2 input error,
-/// 128+signal when interrupted.
-int exit_status(const run_outcome& outcome);
+/// The exit status for an outcome: 0 all ok, 1 some failed (or, with -c,
+/// did not match; with --strict also improperly formatted lines), 2 input
+/// error, 128+signal when interrupted.
+int exit_status(const run_outcome& outcome, bool strict = false);
 
 /// One line: URLs, ok/failed, bytes, time, rates.
 std::string summary_line(const run_outcome& outcome);

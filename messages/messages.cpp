@@ -42,9 +42,9 @@ bool is_transient(const transfer_report& report) {
 
 namespace {
 
-auto fields(const url_job& x) { return std::tie(x.seq, x.url); }
+auto fields(const url_job& x) { return std::tie(x.seq, x.url, x.expected); }
 auto fields(const url_batch& x) {
-  return std::tie(x.jobs, x.last, x.read_error, x.skipped);
+  return std::tie(x.jobs, x.last, x.read_error, x.skipped, x.malformed);
 }
 auto fields(const fetch_order& x) { return std::tie(x.seq, x.url, x.hasher); }
 auto fields(const body_chunk& x) { return std::tie(x.seq, x.bytes); }
@@ -65,14 +65,16 @@ auto fields(const attempt_outcome& x) {
 }
 auto fields(const url_result& x) {
   return std::tie(x.seq, x.url, x.digests, x.report, x.attempts, x.earlier,
-                  x.mark);
+                  x.mark, x.expected);
 }
 auto fields(const input_end& x) {
-  return std::tie(x.results, x.read_error, x.interrupted, x.skipped);
+  return std::tie(x.results, x.read_error, x.interrupted, x.skipped,
+                  x.malformed);
 }
 auto fields(const run_summary& x) {
   return std::tie(x.ok, x.failed, x.failed_by_kind, x.bytes, x.duplicates,
-                  x.read_error, x.interrupted, x.skipped, x.marks);
+                  x.read_error, x.interrupted, x.skipped, x.marks,
+                  x.mismatched, x.unreadable, x.malformed);
 }
 
 auto fields(const record_counts& x) {

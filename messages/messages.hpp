@@ -58,15 +58,14 @@ struct transfer_report;
 bool is_transient(const transfer_report& report);
 
 /// One URL read from the input, numbered in input order from 0.
+struct digest_value;
+
 struct url_job {
   uint64_t seq = 0;
   std::string url;
+  /// -c/--check: the digest the checksum file expects; empty otherwise.
+  std::vector<digest_value> expected;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, url_job& x) {
-  return f(caf::meta::type_name("url_job"), x.seq, x.url);
-}
 
 /// The source's answer to a pull: the next URLs, and whether the list ended.
 struct url_batch {
@@ -77,12 +76,14 @@ struct url_batch {
   std::string read_error;
   /// Lines skipped because the --journal already has them OK.
   uint64_t skipped = 0;
+  /// -c/--check: lines that are no checksum line.
+  uint64_t malformed = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, url_batch& x) {
   return f(caf::meta::type_name("url_batch"), x.jobs, x.last, x.read_error,
-           x.skipped);
+           x.skipped, x.malformed);
 }
 
 /// Supervisor -> fetcher: start downloading `url` and stream its body to
@@ -173,6 +174,11 @@ typename Inspector::result_type inspect(Inspector& f, digest_value& x) {
   return f(caf::meta::type_name("digest_value"), x.algo, x.bytes);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, url_job& x) {
+  return f(caf::meta::type_name("url_job"), x.seq, x.url, x.expected);
+}
+
 /// Hasher -> supervisor: the outcome of one attempt. Digests are empty when
 /// the transfer failed.
 struct hash_result {
@@ -212,12 +218,14 @@ struct url_result {
   /// --diff: "new", "changed" or "unchanged" against the earlier run; set
   /// by the aggregator, empty otherwise.
   std::string mark;
+  /// -c/--check: what the checksum file expects (from the url_job).
+  std::vector<digest_value> expected;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, url_result& x) {
   return f(caf::meta::type_name("url_result"), x.seq, x.url, x.digests,
-           x.report, x.attempts, x.earlier, x.mark);
+           x.report, x.attempts, x.earlier, x.mark, x.expected);
 }
 
 /// Supervisor -> aggregator: no more results will come; `results` were sent.
@@ -229,12 +237,14 @@ struct input_end {
   bool interrupted = false;
   /// URLs skipped because the --journal already has them OK.
   uint64_t skipped = 0;
+  /// -c/--check: improperly formatted lines.
+  uint64_t malformed = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, input_end& x) {
   return f(caf::meta::type_name("input_end"), x.results, x.read_error,
-           x.interrupted, x.skipped);
+           x.interrupted, x.skipped, x.malformed);
 }
 
 /// Aggregator -> main: the run is complete.
@@ -252,13 +262,19 @@ struct run_summary {
   uint64_t skipped = 0;
   /// --diff counts: new, changed, unchanged, gone.
   std::vector<uint64_t> marks;
+  /// -c/--check: digests that did not match, URLs that could not be read,
+  /// improperly formatted lines.
+  uint64_t mismatched = 0;
+  uint64_t unreadable = 0;
+  uint64_t malformed = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_summary& x) {
   return f(caf::meta::type_name("run_summary"), x.ok, x.failed,
            x.failed_by_kind, x.bytes, x.duplicates, x.read_error,
-           x.interrupted, x.skipped, x.marks);
+           x.interrupted, x.skipped, x.marks, x.mismatched, x.unreadable,
+           x.malformed);
 }
 
 /// Aggregator -> progress display: records so far.

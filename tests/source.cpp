@@ -15,6 +15,7 @@ struct fixture : test::fixture {
   std::vector<std::string> files;
   /// What the source skips, as if a journal had these URLs OK.
   std::shared_ptr<const std::unordered_set<std::string>> skip;
+  source_settings settings;
 
   ~fixture() {
     for (auto& f : files)
@@ -46,7 +47,7 @@ struct fixture : test::fixture {
   }
 
   source_actor spawn_source(std::vector<std::string> paths) {
-    auto src = sys.spawn(source, std::move(paths), skip);
+    auto src = sys.spawn(source, std::move(paths), skip, settings);
     sched.run();
     return src;
   }
