@@ -4,17 +4,12 @@
 #include <cctype>
 
 #include "detail/journal.hpp"
+#include "detail/strings.hpp"
 
 namespace fetchsum::detail {
 
 namespace {
 
-std::string lower(std::string x) {
-  std::transform(x.begin(), x.end(), x.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
-  return x;
-}
 
 std::optional<std::vector<uint8_t>> from_hex(const std::string& hex) {
   if (hex.empty() || hex.size() % 2 != 0)

@@ -3,16 +3,12 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "detail/strings.hpp"
+
 namespace fetchsum::detail {
 
 namespace {
 
-std::string lower(std::string x) {
-  std::transform(x.begin(), x.end(), x.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
-  return x;
-}
 
 /// Fetches a fixed-length digest, or nullptr. Variable-length ones (shake128
 /// ...) need a length we do not ask for: refused rather than guessed.

@@ -5,6 +5,8 @@
 
 #include <curl/curl.h>
 
+#include "detail/strings.hpp"
+
 namespace fetchsum::detail {
 
 namespace {
@@ -26,11 +28,6 @@ curl_string get_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
   return curl_string{out};
 }
 
-std::string lower(std::string x) {
-  std::transform(x.begin(), x.end(), x.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return x;
-}
 
 checked_url reject(error_kind kind, std::string message) {
   checked_url result;
