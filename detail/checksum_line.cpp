@@ -10,7 +10,6 @@ namespace fetchsum::detail {
 
 namespace {
 
-
 std::optional<std::vector<uint8_t>> from_hex(const std::string& hex) {
   if (hex.empty() || hex.size() % 2 != 0)
     return std::nullopt;

@@ -9,7 +9,6 @@ namespace fetchsum::detail {
 
 namespace {
 
-
 /// Fetches a fixed-length digest, or nullptr. Variable-length ones (shake128
 /// ...) need a length we do not ask for: refused rather than guessed.
 EVP_MD* fetch_fixed_length(const std::string& name) {

@@ -28,7 +28,6 @@ curl_string get_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
   return curl_string{out};
 }
 
-
 checked_url reject(error_kind kind, std::string message) {
   checked_url result;
   result.error = kind;
