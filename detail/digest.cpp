@@ -40,22 +40,16 @@ digest_algorithms::digest_algorithms(const std::vector<std::string>& names) {
   }
 }
 
-std::vector<const EVP_MD*> digest_algorithms::digests() const {
-  std::vector<const EVP_MD*> result;
-  for (auto& md : digests_)
-    result.push_back(md.get());
-  return result;
-}
-
 digest_set digest_algorithms::start() const {
   return digest_set{*this};
 }
 
 digest_set::digest_set(const digest_algorithms& algorithms)
   : algorithms_(&algorithms) {
-  for (auto* md : algorithms.digests()) {
+  contexts_.reserve(algorithms.digests_.size());
+  for (auto& md : algorithms.digests_) {
     std::unique_ptr<EVP_MD_CTX, context_deleter> ctx{EVP_MD_CTX_new()};
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1)
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), md.get(), nullptr) != 1)
       throw std::runtime_error("EVP_DigestInit_ex failed");
     contexts_.push_back(std::move(ctx));
   }

@@ -29,14 +29,14 @@ public:
   /// Starts digests of a new stream. `*this` must outlive the result.
   digest_set start() const;
 
-  /// The fetched digests, in the order of names().
-  std::vector<const EVP_MD*> digests() const;
-
   const std::vector<std::string>& names() const noexcept {
     return names_;
   }
 
 private:
+  // digest_set reads digests_ directly: no list is built per stream.
+  friend class digest_set;
+
   struct md_deleter {
     void operator()(EVP_MD* x) const {
       EVP_MD_free(x);
