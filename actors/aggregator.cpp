@@ -1,7 +1,9 @@
 #include "actors/aggregator.hpp"
 #include "actors/exceptions.hpp"
 
+#include "detail/digest.hpp"
 #include "detail/record_format.hpp"
+#include "detail/record_json.hpp"
 
 namespace fetchsum {
 
@@ -29,31 +31,49 @@ void write_pending(aggregator_state& st) {
   }
 }
 
+/// -c/--ignore-missing: a URL the server says is not there (404, 410), as
+/// sha256sum -c --ignore-missing treats a file that does not exist.
+bool is_missing(const aggregator_state& st, const url_result& record) {
+  return st.settings.ignore_missing
+         && record.report.error == error_kind::http_status
+         && (record.report.http_status == 404
+             || record.report.http_status == 410);
+}
+
 /// -c/--check: "URL: OK", "URL: FAILED" or "URL: FAILED open or read", as
-/// sha256sum -c prints them, and the counts for its closing warnings.
+/// sha256sum -c prints them, and the counts for its closing warnings. Every
+/// digest the line names must match. A name with a backslash or a line end
+/// is escaped and the line starts with a backslash, as coreutils does, so a
+/// verdict line can never pass for another URL's.
 void check_verdict(aggregator_state& st, const url_result& record) {
+  if (is_missing(st, record))
+    return;
   const char* verdict = "OK";
   if (record.report.error != error_kind::none) {
     verdict = "FAILED open or read";
     st.summary.unreadable += 1;
     if (!st.settings.check_status)
-      st.pending_err += "fetchsum: " + record.url + ": "
-                        + record.report.message + "\n";
+      st.pending_err += "fetchsum: " + detail::coreutils_name(record.url)
+                        + ": " + record.report.message + "\n";
   } else {
-    bool match = false;
+    size_t compared = 0, matched = 0;
     for (auto& want : record.expected)
       for (auto& got : record.digests)
-        if (got.algo == want.algo && got.bytes == want.bytes)
-          match = true;
-    if (!match) {
+        if (got.algo == want.algo) {
+          compared += 1;
+          matched += got.bytes == want.bytes ? 1 : 0;
+        }
+    if (compared == 0 || matched != compared) {
       verdict = "FAILED";
       st.summary.mismatched += 1;
+    } else {
+      st.summary.verified += 1;
     }
   }
   bool ok = verdict[0] == 'O';
   if (st.settings.check_status || (ok && st.settings.check_quiet))
     return;
-  st.pending_out += record.url + ": " + verdict + "\n";
+  st.pending_out += detail::coreutils_name(record.url) + ": " + verdict + "\n";
 }
 
 void emit(self_pointer self, const url_result& record) {
@@ -89,6 +109,8 @@ void count(aggregator_state& st, const url_result& record) {
   if (record.report.error == error_kind::none) {
     st.summary.ok += 1;
     st.summary.bytes += record.report.bytes;
+  } else if (st.settings.check && is_missing(st, record)) {
+    st.summary.missing += 1; // neither ok nor a failure
   } else {
     st.summary.failed += 1;
     auto kind = static_cast<size_t>(record.report.error);
@@ -101,15 +123,23 @@ void count(aggregator_state& st, const url_result& record) {
 /// --diff marks, in the order of run_summary::marks.
 enum diff_mark : size_t { mark_new, mark_changed, mark_unchanged, mark_gone };
 
-/// --diff: compares an OK record with the earlier run.
+/// --diff: compares an OK record with the earlier run, on the digests both
+/// runs have. One without a digest in common cannot be compared: new.
 void mark(aggregator_state& st, url_result& record) {
   static const char* names[] = {"new", "changed", "unchanged"};
   if (record.report.error != error_kind::none)
     return;
   diff_mark m = mark_new;
   if (auto i = st.previous.find(record.url); i != st.previous.end()) {
-    m = i->second == detail::digests_json(record.digests) ? mark_unchanged
-                                                          : mark_changed;
+    size_t compared = 0, equal = 0;
+    for (auto& [algo, hex] : i->second)
+      for (auto& d : record.digests)
+        if (d.algo == algo) {
+          compared += 1;
+          equal += detail::to_hex(d.bytes) == hex ? 1 : 0;
+        }
+    if (compared > 0)
+      m = equal == compared ? mark_unchanged : mark_changed;
     st.previous.erase(i);
   }
   record.mark = names[m];
@@ -125,11 +155,11 @@ void on_result(self_pointer self, url_result& record) {
   count(st, record);
   if (st.settings.diff)
     mark(st, record);
-  if (st.journal != nullptr) {
+  if (st.journal != nullptr && !record.journaled) {
     // Appended and flushed as each record completes, before any ordering or
     // buffering: what kill -9 can lose is at most the line being written.
-    std::string line, unused;
-    detail::format_record(record, output_format::json, line, unused);
+    std::string line;
+    detail::write_json_record(record, line);
     st.journal->write(line.data(), static_cast<std::streamsize>(line.size()));
     st.journal->flush();
   }
@@ -157,12 +187,15 @@ void on_end(self_pointer self, input_end& end) {
     st.summary.marks[mark_gone] += st.previous.size();
     if (st.settings.format == output_format::json)
       for (auto& [url, digests] : st.previous)
-        st.pending_out += "{\"url\":" + detail::json_string(url)
-                          + ",\"mark\":\"gone\"}\n";
+        detail::write_json_gone(url, st.pending_out);
     st.previous.clear();
   }
   st.summary.malformed = end.malformed;
+  st.summary.unformatted_lists = end.unformatted_lists;
   if (st.settings.check && !st.settings.check_status) {
+    for (auto& list : end.unformatted_lists)
+      st.pending_err += "fetchsum: " + list
+                        + ": no properly formatted checksum lines found\n";
     // sha256sum -c's closing warnings, worded the same way.
     auto warn = [&](uint64_t n, const char* one, const char* many) {
       if (n > 0)
@@ -175,6 +208,10 @@ void on_end(self_pointer self, input_end& end) {
          "listed URLs could not be read");
     warn(st.summary.mismatched, "computed checksum did NOT match",
          "computed checksums did NOT match");
+    if (st.settings.ignore_missing && st.summary.missing > 0
+        && st.summary.verified + st.summary.mismatched + st.summary.unreadable
+             == 0)
+      st.pending_err += "fetchsum: no URL was verified\n";
   }
   if (end.results > st.distinct) {
     auto missing = end.results - st.distinct;
@@ -185,7 +222,7 @@ void on_end(self_pointer self, input_end& end) {
   write_pending(st);
   st.summary.read_error = end.read_error;
   st.summary.interrupted = end.interrupted;
-  st.summary.skipped = end.skipped;
+  st.summary.from_journal = end.from_journal;
   st.complete = true;
   for (auto& promise : st.waiting)
     promise.deliver(st.summary);

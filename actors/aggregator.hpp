@@ -32,7 +32,7 @@ struct aggregator_state {
   uint64_t next_in_order = 0;
 
   /// --diff: the earlier run's OK records not seen yet in this one.
-  std::unordered_map<std::string, std::string> previous;
+  std::unordered_map<std::string, earlier_digests> previous;
 
   run_summary summary;
   uint64_t distinct = 0;

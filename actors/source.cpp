@@ -3,7 +3,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <iostream>
+#include <unistd.h>
 
 #include "detail/checksum_line.hpp"
 
@@ -11,15 +13,11 @@ namespace fetchsum {
 
 namespace {
 
-void trim(std::string& line) {
-  auto last = line.find_last_not_of(" \t\r");
-  if (last == std::string::npos) {
-    line.clear();
-    return;
-  }
-  line.erase(last + 1);
-  auto first = line.find_first_not_of(" \t");
-  line.erase(0, first);
+void close_current(source_state& st) {
+  st.reader.reset();
+  if (st.fd > STDIN_FILENO)
+    ::close(st.fd);
+  st.fd = -1;
 }
 
 /// Opens the next list. Returns false when there is none; sets `error` when
@@ -27,64 +25,95 @@ void trim(std::string& line) {
 bool open_next(source_state& st, std::string& error) {
   if (st.next_path >= st.paths.size())
     return false;
-  st.current_path = st.paths[st.next_path++];
-  st.line_number = 0;
-  if (st.current_path == "-") {
-    st.file.reset();
-    st.in = &std::cin;
-    return true;
+  auto& path = st.paths[st.next_path++];
+  st.formatted = 0;
+  if (path == "-") {
+    st.current_name = "standard input";
+    st.fd = STDIN_FILENO;
+  } else {
+    st.current_name = path;
+    st.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (st.fd < 0) {
+      error = path + ": " + std::strerror(errno);
+      return false;
+    }
   }
-  st.file = std::make_unique<std::ifstream>(st.current_path);
-  if (!*st.file) {
-    error = st.current_path + ": " + std::strerror(errno);
-    return false;
-  }
-  st.in = st.file.get();
+  st.reader.emplace(detail::line_reader::from_fd(st.fd));
   return true;
+}
+
+/// Hands out `url`: as the journal's record if it has one, else as a job.
+void add(source_state& st, url_batch& batch, std::string url,
+         std::vector<digest_value> expected) {
+  if (st.journaled) {
+    if (auto node = st.journaled->extract(url)) {
+      auto& record = node.mapped();
+      record.seq = st.next_seq++;
+      record.expected = std::move(expected);
+      record.journaled = true;
+      batch.journaled.push_back(std::move(record));
+      return;
+    }
+  }
+  batch.jobs.push_back(url_job{st.next_seq++, std::move(url),
+                               std::move(expected)});
+}
+
+/// One line of the current list.
+void take_line(source_state& st, url_batch& batch) {
+  auto text = detail::list_line_url(st.line);
+  if (text.empty())
+    return;
+  if (!st.settings.check) {
+    add(st, batch, std::string{text}, {});
+    return;
+  }
+  auto parsed = detail::parse_checksum_line(std::string{text});
+  if (!parsed) {
+    batch.malformed += 1;
+    if (st.settings.warn) // a diagnostic, as sha256sum --warn prints it
+      std::cerr << "fetchsum: " << st.current_name << ": "
+                << st.reader->line_number()
+                << ": improperly formatted checksum line\n";
+    return;
+  }
+  st.formatted += 1;
+  add(st, batch, std::move(parsed->url), {std::move(parsed->digest)});
 }
 
 url_batch next_batch(source_state& st, uint32_t n) {
   url_batch batch;
-  while (!st.done && batch.jobs.size() < n) {
-    if (st.in == nullptr && !open_next(st, batch.read_error)) {
+  while (!st.done && batch.jobs.size() + batch.journaled.size() < n) {
+    if (!st.reader && !open_next(st, batch.read_error)) {
       st.done = true;
       break;
     }
-    if (!std::getline(*st.in, st.line)) {
-      if (st.in->bad())
-        batch.read_error = st.current_path + ": read error";
-      st.in = nullptr;
-      st.file.reset();
-      if (!batch.read_error.empty())
-        st.done = true;
-      continue;
-    }
-    st.line_number += 1;
-    trim(st.line);
-    if (st.line.empty() || st.line[0] == '#')
-      continue;
-    if (st.settings.check) {
-      auto parsed = detail::parse_checksum_line(st.line);
-      if (!parsed) {
-        batch.malformed += 1;
-        if (st.settings.warn) // a diagnostic, as sha256sum --warn prints it
-          std::cerr << "fetchsum: " << st.current_path << ": "
-                    << st.line_number << ": improperly formatted checksum line\n";
+    switch (st.reader->next(st.line)) {
+      case detail::line_reader::result::line:
+        take_line(st, batch);
         continue;
-      }
-      if (st.skip && st.skip->count(parsed->url) > 0) {
-        batch.skipped += 1;
+      case detail::line_reader::result::end:
+        // sha256sum -c: a list without one checksum line is an error.
+        if (st.settings.check && st.formatted == 0)
+          batch.unformatted_lists.push_back(st.current_name);
+        close_current(st);
         continue;
-      }
-      batch.jobs.push_back(
-        url_job{st.next_seq++, std::move(parsed->url), {std::move(parsed->digest)}});
-      continue;
+      case detail::line_reader::result::too_long:
+        batch.read_error = st.current_name + ": line "
+                           + std::to_string(st.reader->line_number() + 1)
+                           + " is longer than "
+                           + std::to_string(detail::max_line_length)
+                           + " bytes (not a "
+                           + (st.settings.check ? "checksum" : "URL")
+                           + " list?)";
+        break;
+      case detail::line_reader::result::error:
+        batch.read_error = st.current_name + ": "
+                           + std::strerror(st.reader->error_code());
+        break;
     }
-    if (st.skip && st.skip->count(st.line) > 0) {
-      batch.skipped += 1;
-      continue;
-    }
-    batch.jobs.push_back(url_job{st.next_seq++, st.line});
+    close_current(st);
+    st.done = true;
   }
   batch.last = st.done;
   return batch;
@@ -92,12 +121,16 @@ url_batch next_batch(source_state& st, uint32_t n) {
 
 } // namespace
 
+source_state::~source_state() {
+  close_current(*this);
+}
+
 source_actor::behavior_type
 source(source_actor::stateful_pointer<source_state> self,
        std::vector<std::string> paths,
-       std::shared_ptr<const std::unordered_set<std::string>> skip,
+       std::shared_ptr<detail::journaled_records> journaled,
        source_settings settings) {
-  self->state.skip = std::move(skip);
+  self->state.journaled = std::move(journaled);
   self->state.settings = settings;
   exit_on_exception(self);
   if (paths.empty())

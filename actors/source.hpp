@@ -1,13 +1,14 @@
 // The source: URL lists, read lazily, handed out on request.
 #pragma once
 
-#include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "config/settings.hpp"
+#include "detail/journal.hpp"
+#include "detail/line_reader.hpp"
 #include "messages/interfaces.hpp"
 
 namespace fetchsum {
@@ -16,34 +17,38 @@ struct source_state {
   /// Lists not opened yet, in order; "-" is standard input.
   std::vector<std::string> paths;
   size_t next_path = 0;
-  /// The list being read: a file, or std::cin.
-  std::unique_ptr<std::ifstream> file;
-  std::istream* in = nullptr;
-  std::string current_path;
-  /// Line number within the current list, for --warn.
-  uint64_t line_number = 0;
+  /// The list being read, its descriptor (closed unless it is stdin) and
+  /// its name for messages.
+  std::optional<detail::line_reader> reader;
+  int fd = -1;
+  std::string current_name;
+  /// -c/--check: properly formatted lines of the current list so far.
+  uint64_t formatted = 0;
   source_settings settings;
-  uint64_t malformed = 0;
-  /// Reused for every line, so a 10 MB line costs one allocation.
+  /// Reused for every line.
   std::string line;
   uint64_t next_seq = 0;
   bool done = false;
-  /// URLs the --journal already has OK: skipped, counted. Read-only.
-  std::shared_ptr<const std::unordered_set<std::string>> skip;
+  /// --journal: what an earlier run finished OK, by URL. Each entry is
+  /// re-emitted (and removed) the first time its URL comes up. May be null.
+  std::shared_ptr<detail::journaled_records> journaled;
+
+  ~source_state();
 
   static inline const char* name = "source";
 };
 
 /// Reads the URL lists in order (no path: standard input) and answers each
 /// pull with at most n URLs, numbered from 0 across all lists. It reads only
-/// as far as asked: memory does not grow with the length of the list.
-/// Blank lines and lines starting with '#' are skipped; a trailing CR and
-/// surrounding spaces and tabs are stripped. Spawn it detached: reading
-/// standard input may block.
+/// as far as asked: memory does not grow with the length of the list, and a
+/// line longer than detail::max_line_length ends the input with a read
+/// error. Lines end at LF, CRLF or a lone CR; blank lines and lines starting
+/// with '#' are skipped; surrounding spaces and tabs are stripped. Spawn it
+/// detached: reading standard input may block.
 source_actor::behavior_type
 source(source_actor::stateful_pointer<source_state> self,
        std::vector<std::string> paths,
-       std::shared_ptr<const std::unordered_set<std::string>> skip,
+       std::shared_ptr<detail::journaled_records> journaled,
        source_settings settings);
 
 } // namespace fetchsum

@@ -21,9 +21,24 @@ size_t waiting_limit(const supervisor_settings& settings) {
   return std::max<size_t>(1024, 4 * size_t{settings.concurrency});
 }
 
+/// -k/-c: URL `seq` has its record; the oldest unfinished URL may move on.
+void mark_finished(supervisor_state& st, uint64_t seq) {
+  if (st.settings.order_window == 0 || seq < st.order_base)
+    return;
+  auto index = seq - st.order_base;
+  if (index >= st.order_finished.size())
+    st.order_finished.resize(index + 1, false);
+  st.order_finished[index] = true;
+  while (!st.order_finished.empty() && st.order_finished.front()) {
+    st.order_finished.pop_front();
+    st.order_base += 1;
+  }
+}
+
 /// Sends the one record of a URL.
 void record(self_pointer self, pending& url, std::vector<digest_value> digests,
             transfer_report report) {
+  mark_finished(self->state, url.job.seq);
   url_result result;
   result.seq = url.job.seq;
   result.url = std::move(url.job.url);
@@ -156,8 +171,8 @@ void finish_if_done(self_pointer self) {
     return;
   st.finished = true;
   self->send(st.aggregator, input_end{st.results, st.read_error,
-                                     st.interrupted, st.skipped,
-                                     st.malformed});
+                                     st.interrupted, st.from_journal,
+                                     st.malformed, st.unformatted_lists});
   // Children ignore a normal exit; tell them explicitly that the run is over.
   for (auto& f : st.fetchers)
     self->send_exit(f, caf::exit_reason::user_shutdown);
@@ -181,9 +196,27 @@ void enqueue(self_pointer self, pending url, bool front) {
 
 void admit(self_pointer self, url_batch& batch) {
   auto& st = self->state;
-  st.admitted += batch.jobs.size();
-  st.skipped += batch.skipped;
+  st.admitted += batch.jobs.size() + batch.journaled.size();
   st.malformed += batch.malformed;
+  for (auto& list : batch.unformatted_lists)
+    st.unformatted_lists.push_back(std::move(list));
+  if (st.settings.order_window > 0) {
+    // Every URL of the batch is now in the window, finished or not.
+    uint64_t last = 0;
+    for (auto& job : batch.jobs)
+      last = std::max(last, job.seq + 1);
+    for (auto& done : batch.journaled)
+      last = std::max(last, done.seq + 1);
+    if (last > st.order_base + st.order_finished.size())
+      st.order_finished.resize(last - st.order_base, false);
+  }
+  // Records the --journal already has go out as they are.
+  for (auto& done : batch.journaled) {
+    mark_finished(st, done.seq);
+    st.from_journal += 1;
+    st.results += 1;
+    self->send(st.aggregator, std::move(done));
+  }
   for (auto& job : batch.jobs) {
     if (st.interrupted)
       break;
@@ -211,8 +244,16 @@ void pull_if_needed(self_pointer self) {
   auto limit = waiting_limit(st.settings);
   if (st.pulling || st.input_done || st.interrupted || st.waiting > limit / 2)
     return;
-  st.pulling = true;
   auto n = static_cast<uint32_t>(limit - st.waiting);
+  if (auto window = st.settings.order_window; window > 0) {
+    // Admitting more would make the aggregator hold more than the window
+    // behind the oldest unfinished URL: wait until it finishes.
+    auto in_window = st.order_finished.size();
+    if (in_window >= window)
+      return;
+    n = std::min<uint32_t>(n, static_cast<uint32_t>(window - in_window));
+  }
+  st.pulling = true;
   self->request(st.source, caf::infinite, pull_atom_v, n)
     .then(
       [=](url_batch& batch) {

@@ -100,8 +100,14 @@ struct supervisor_state {
   uint64_t results = 0;
   /// URLs taken from the source.
   uint64_t admitted = 0;
-  /// URLs the source skipped (already OK in the journal).
-  uint64_t skipped = 0;
+  /// Records re-emitted from the --journal.
+  uint64_t from_journal = 0;
+  /// -c/--check: lists without one properly formatted line.
+  std::vector<std::string> unformatted_lists;
+  /// -k/-c (settings.order_window > 0): the oldest URL without a record,
+  /// and for it and every URL admitted after it, whether it has one.
+  uint64_t order_base = 0;
+  std::deque<bool> order_finished;
   /// -c/--check: lines the source could not read as checksum lines.
   uint64_t malformed = 0;
 

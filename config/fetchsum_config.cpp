@@ -8,6 +8,7 @@
 #include <caf/config_option_adder.hpp>
 
 #include "detail/digest.hpp"
+#include "detail/strings.hpp"
 #include "messages/type_ids.hpp"
 
 namespace fetchsum {
@@ -23,6 +24,7 @@ fetchsum_config::fetchsum_config() {
     .add(format, "format", "output format: sum, tag, json or sri")
     .add(output, "output,o", "write records to this file instead of stdout")
     .add(keep_order, "keep-order,k", "write records in input order, not completion order")
+    .add(order_window, "order-window", "with -k or -c: records held back at most to keep input order; admission waits when full")
     .add(diff, "diff", "compare with an earlier --format json run: marks each URL new, changed or unchanged, and counts the gone ones")
     .add(journal, "journal", "append every record to this JSON Lines file as it completes; a rerun skips URLs it has OK")
     .add(max_redirs, "max-redirs", "redirects followed at most")
@@ -48,6 +50,7 @@ fetchsum_config::fetchsum_config() {
     .add(status, "status", "with -c: print nothing, the exit status tells")
     .add(strict, "strict", "with -c: improperly formatted lines make the exit status non-zero")
     .add(warn, "warn,w", "with -c: name every improperly formatted line on stderr")
+    .add(ignore_missing, "ignore-missing", "with -c: no verdict and no failure for URLs answered 404 or 410")
     .add(verbose, "verbose,v", "one line of detail per URL on stderr (status, bytes, time, attempts)")
     .add(progress, "progress", "progress line on stderr: auto (when it is a terminal), always or never")
     .add(demo_documents, "demo-documents", "documents served by the built-in demo origin")
@@ -77,6 +80,20 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 } // namespace
+
+std::string fetchsum_config::validate_caf_options() const {
+  // CAF takes its own options as given: 0 scheduler threads divide by zero
+  // (SIGFPE), 100000 start that many threads.
+  auto threads = caf::get_or(content, "scheduler.max-threads", size_t{1});
+  if (threads < 1 || threads > 256)
+    return "--scheduler.max-threads must be between 1 and 256, not "
+           + std::to_string(threads);
+  auto throughput = caf::get_or(content, "scheduler.max-throughput",
+                                size_t{1});
+  if (throughput < 1)
+    return "--scheduler.max-throughput must be at least 1";
+  return {};
+}
 
 std::string fetchsum_config::validate() {
   auto positive = [](const char* name, int64_t value, int64_t max)
@@ -122,6 +139,10 @@ std::string fetchsum_config::validate() {
     return "--chunk-size must be at least 16384 (libcurl's largest piece)";
   if (window < chunk_size)
     return "--window must be at least --chunk-size";
+  if (order_window < 1 || order_window > 10000000)
+    return "--order-window must be between 1 and 10000000";
+  if (auto problem = validate_caf_options(); !problem.empty())
+    return problem;
   if (demo_documents < 1 || demo_documents > 1000000)
     return "--demo-documents must be between 1 and 1000000";
   for (auto& header : headers)
@@ -131,9 +152,14 @@ std::string fetchsum_config::validate() {
 
   hasher.algorithms.clear();
   for (auto& name : split_list(algorithms)) {
-    if (!detail::is_known_digest(name))
+    auto lowered = detail::lower(name);
+    // OpenSSL's "null" digest is empty whatever the bytes: no checksum.
+    if (lowered == "null" || lowered == "md_null" || !detail::is_known_digest(name))
       return "unknown digest algorithm '" + name
              + "' (try sha512, sha256, sha3-512, blake2b512, md5)";
+    for (auto& earlier : hasher.algorithms)
+      if (detail::lower(earlier) == lowered)
+        return "--algo names '" + name + "' twice";
     hasher.algorithms.push_back(name);
   }
   if (hasher.algorithms.empty())
@@ -150,7 +176,7 @@ std::string fetchsum_config::validate() {
     aggregator.format = output_format::sri;
   else
     return "unknown --format '" + format + "' (sum, tag, json or sri)";
-  aggregator.keep_order = keep_order;
+  aggregator.keep_order = keep_order || check;
   if (progress == "always")
     show_progress = true;
   else if (progress == "never")
@@ -166,6 +192,11 @@ std::string fetchsum_config::validate() {
   aggregator.check = check;
   aggregator.check_quiet = check && quiet;
   aggregator.check_status = check && status;
+  aggregator.ignore_missing = check && ignore_missing;
+  // sha256sum -c prints verdicts in the order of the checksum file.
+  supervisor.order_window = keep_order || check
+                              ? static_cast<uint32_t>(order_window)
+                              : 0;
 
   fetcher.max_redirs = static_cast<long>(max_redirs);
   fetcher.connect_timeout = to_ms(connect_timeout);

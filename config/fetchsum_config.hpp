@@ -31,6 +31,8 @@ public:
   std::string journal;
   std::string diff;
   bool keep_order = false;
+  int64_t order_window = 10000;
+  bool ignore_missing = false;
   int64_t max_redirs = 10;
   double connect_timeout = 10;
   double max_time = 300;
@@ -73,6 +75,10 @@ public:
   /// Checks every option and fills the settings structs. Returns an empty
   /// string on success, otherwise one line saying what is wrong.
   std::string validate();
+
+  /// The checks of validate() for CAF's own options (scheduler.*), which CAF
+  /// itself takes as given.
+  std::string validate_caf_options() const;
 
   /// The option set, for the command-line parser and --help.
   const caf::config_option_set& options() const {

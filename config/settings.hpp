@@ -7,9 +7,14 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace fetchsum {
+
+/// --diff: the digests of one URL in an earlier run, as (algorithm,
+/// lower-case hex) pairs.
+using earlier_digests = std::vector<std::pair<std::string, std::string>>;
 
 /// How records are written.
 enum class output_format { sum, tag, json, sri };
@@ -84,6 +89,11 @@ struct supervisor_settings {
   uint32_t burst = 1;
   /// Seed of the jitter; 0 picks a random one. Tests fix it.
   uint64_t random_seed = 0;
+  /// -k/--keep-order and -c write records in input order: the aggregator
+  /// holds a record until every earlier one is written. No URL more than
+  /// this many places after the oldest unfinished one is admitted, so at most
+  /// this many records are held back. 0: records go out as they finish.
+  uint32_t order_window = 0;
 };
 
 /// Settings of the aggregator.
@@ -101,9 +111,13 @@ struct aggregator_settings {
   bool check_quiet = false;
   /// --status with -c: no verdict lines or warnings at all.
   bool check_status = false;
-  /// --diff: compare with an earlier run, URL -> its "digests":{...} text.
+  /// --ignore-missing with -c: a URL answered 404 or 410 gets no verdict
+  /// and is no failure, as sha256sum -c --ignore-missing treats a missing
+  /// file.
+  bool ignore_missing = false;
+  /// --diff: compare with an earlier run, URL -> its digests there.
   bool diff = false;
-  std::unordered_map<std::string, std::string> previous_run;
+  std::unordered_map<std::string, earlier_digests> previous_run;
   /// A progress line is on the error stream: erase it before writing errors
   /// (the next redraw brings it back).
   bool erase_progress_line = false;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "detail/journal.hpp"
+#include "detail/record_json.hpp"
 #include "detail/strings.hpp"
 
 namespace fetchsum::detail {
@@ -111,21 +111,13 @@ std::optional<expected_digest> make(std::string name, bool escaped,
 
 std::optional<expected_digest> parse_checksum_line(const std::string& input) {
   // fetchsum's own JSON Lines: the first digest of an OK record.
-  if (input.compare(0, 8, "{\"url\":\"") == 0) {
-    auto url = journal_url(input);
-    auto digests = journal_digests(input); // "digests":{"sha512":"hex",...}
-    if (url.empty() || input.find(",\"ok\":true,") == std::string::npos)
+  if (!input.empty() && input[0] == '{') {
+    auto record = read_json_record(input);
+    if (!record || record->report.error != error_kind::none
+        || record->digests.empty() || record->url.empty())
       return std::nullopt;
-    auto algo_start = digests.find("{\"");
-    auto algo_end = digests.find("\":\"", algo_start);
-    if (algo_start == std::string::npos || algo_end == std::string::npos)
-      return std::nullopt;
-    auto hex_end = digests.find('"', algo_end + 3);
-    auto hex = from_hex(digests.substr(algo_end + 3, hex_end - algo_end - 3));
-    if (!hex)
-      return std::nullopt;
-    return make(url, false, digests.substr(algo_start + 2, algo_end - algo_start - 2),
-                std::move(*hex));
+    return expected_digest{std::move(record->url),
+                           std::move(record->digests.front())};
   }
   bool escaped = !input.empty() && input[0] == '\\';
   std::string line = escaped ? input.substr(1) : input;

@@ -1,31 +1,41 @@
-// The --journal file: every finished record, appended and flushed at once,
-// so a run killed at any point can be resumed. Plain C++, no actors.
+// The --journal file and the OLD file of --diff: fetchsum's own JSON Lines,
+// read back through the one record codec (detail/record_json.hpp).
+// Plain C++, no actors.
 #pragma once
 
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
+
+#include "config/settings.hpp"
+#include "messages/messages.hpp"
 
 namespace fetchsum::detail {
 
-/// Prepares `path` for a resumed run: keeps the complete records of URLs
-/// that succeeded, drops failed ones (they run again) and a torn last line
-/// (kill -9 mid-write), and rewrites the file atomically with what is kept.
-/// Returns the URLs recorded OK, which the run skips. A missing file is an
-/// empty journal. Sets `error` if the file cannot be read or rewritten.
-std::unordered_set<std::string> resume_journal(const std::string& path,
-                                               std::string& error);
+/// What a resumed run takes from its journal: the OK records that carry
+/// every digest the run computes, by URL, with only those digests in the
+/// run's order. The run re-emits them instead of fetching their URLs again.
+using journaled_records = std::unordered_map<std::string, url_result>;
 
-/// The "url" of one of fetchsum's JSON records, or empty if the line is not
-/// a complete record.
-std::string journal_url(const std::string& line);
+/// Prepares the journal at `path` for a resumed run and fills `done`. Failed
+/// records, records lacking a requested digest and a torn last line (kill -9
+/// mid-write) are dropped: the file is then rewritten with what is kept,
+/// through a temporary file beside it and a rename, never in place. A missing
+/// file is an empty journal. Returns an error (the run must not start) if the
+/// path is not a regular file, a line is too long or is no fetchsum record
+/// (a URL list given as --journal must never be rewritten), or the file
+/// cannot be read or rewritten.
+std::string resume_journal(const std::string& path,
+                           const std::vector<std::string>& algorithms,
+                           journaled_records& done);
 
-/// The "digests":{...} text of a record line, or empty.
-std::string journal_digests(const std::string& line);
-
-/// --diff: URL -> digests text of every OK record of an earlier JSON Lines
-/// run. Sets `error` if the file cannot be read.
-std::unordered_map<std::string, std::string>
-load_previous_run(const std::string& path, std::string& error);
+/// --diff: the OK records of an earlier --format json run (or journal), URL
+/// -> its digests; and every algorithm they name. Lines marked "gone" and
+/// failed records are skipped; a torn last line is ignored. Returns an error
+/// if the file cannot be read or holds anything but fetchsum records.
+std::string load_previous_run(
+  const std::string& path,
+  std::unordered_map<std::string, earlier_digests>& previous,
+  std::vector<std::string>& algorithms);
 
 } // namespace fetchsum::detail

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "detail/digest.hpp"
+#include "detail/record_json.hpp"
 
 namespace fetchsum::detail {
 
@@ -40,31 +41,9 @@ std::string upper(std::string x) {
   return x;
 }
 
-void append_json_string(std::string& out, const std::string& text) {
-  out += '"';
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
 void append_failure(std::string& err, const url_result& r) {
   err += "fetchsum: ";
-  err += r.url;
+  err += coreutils_name(r.url);
   err += ": ";
   err += r.report.message.empty() ? to_string(r.report.error)
                                   : r.report.message;
@@ -108,63 +87,13 @@ void format_sri(const url_result& r, std::string& out) {
   out += '\n';
 }
 
-void format_json(const url_result& r, std::string& out) {
-  bool ok = r.report.error == error_kind::none;
-  out += "{\"url\":";
-  append_json_string(out, r.url);
-  out += ",\"seq\":" + std::to_string(r.seq);
-  out += ok ? ",\"ok\":true" : ",\"ok\":false";
-  out += ',';
-  out += digests_json(r.digests);
-  out += ",\"error\":";
-  if (ok)
-    out += "null";
-  else
-    append_json_string(out, to_string(r.report.error));
-  out += ",\"message\":";
-  append_json_string(out, r.report.message);
-  out += ",\"http_status\":" + std::to_string(r.report.http_status);
-  out += ",\"bytes\":" + std::to_string(r.report.bytes);
-  out += ",\"final_url\":";
-  append_json_string(out, r.report.final_url);
-  out += ",\"attempts\":" + std::to_string(r.attempts);
-  out += ",\"earlier\":[";
-  for (size_t i = 0; i < r.earlier.size(); ++i) {
-    if (i > 0)
-      out += ',';
-    out += "{\"error\":";
-    append_json_string(out, to_string(r.earlier[i].error));
-    out += ",\"http_status\":" + std::to_string(r.earlier[i].http_status);
-    out += ",\"message\":";
-    append_json_string(out, r.earlier[i].message);
-    out += '}';
-  }
-  out += ']';
-  out += ",\"elapsed_ms\":" + std::to_string(r.report.elapsed_ms);
-  if (!r.mark.empty()) {
-    out += ",\"mark\":";
-    append_json_string(out, r.mark);
-  }
-  out += "}\n";
-}
-
 } // namespace
 
-std::string json_string(const std::string& text) {
-  std::string out;
-  append_json_string(out, text);
-  return out;
-}
-
-std::string digests_json(const std::vector<digest_value>& digests) {
-  std::string out = "\"digests\":{";
-  for (size_t i = 0; i < digests.size(); ++i) {
-    if (i > 0)
-      out += ',';
-    append_json_string(out, digests[i].algo);
-    out += ":\"" + to_hex(digests[i].bytes) + "\"";
-  }
-  out += '}';
+std::string coreutils_name(const std::string& name) {
+  if (!needs_escape(name))
+    return name;
+  std::string out = "\\";
+  append_escaped_name(out, name);
   return out;
 }
 
@@ -212,7 +141,7 @@ void format_detail(const url_result& r, std::string& err) {
 void format_record(const url_result& record, output_format format,
                    std::string& out, std::string& err) {
   if (format == output_format::json) {
-    format_json(record, out);
+    write_json_record(record, out);
     return;
   }
   if (record.report.error != error_kind::none) {

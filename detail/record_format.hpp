@@ -17,17 +17,14 @@ std::string to_base64(const std::vector<uint8_t>& bytes);
 ///   sum:  "HEX  URL\n" per digest, exactly as sha512sum prints a file name
 ///   tag:  "SHA512 (URL) = HEX\n" per digest, as sha512sum --tag
 ///   sri:  "sha512-BASE64 ...  URL\n"
-///   json: one JSON object per line, failures included
+///   json: one JSON object per line, failures included (detail/record_json)
 /// In sum, tag and sri a failure is "fetchsum: URL: message\n" on `err`.
 void format_record(const url_result& record, output_format format,
                    std::string& out, std::string& err);
 
-/// `text` as a JSON string literal, quotes included.
-std::string json_string(const std::string& text);
-
-/// The `"digests":{"sha512":"hex",...}` member of a JSON record: what --diff
-/// compares between runs.
-std::string digests_json(const std::vector<digest_value>& digests);
+/// A name as coreutils prints it in a verdict line: as it is, or, if it
+/// holds a backslash or a line end, those escaped and a backslash before it.
+std::string coreutils_name(const std::string& name);
 
 /// Appends the -v detail of one record to `err`: "fetchsum: URL: HTTP 200,
 /// 4096 bytes, 12 ms, 1 attempt[, final URL]".

@@ -1,6 +1,7 @@
 #include "detail/url_origin.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 
 #include <curl/curl.h>
@@ -38,6 +39,18 @@ checked_url reject(error_kind kind, std::string message) {
 } // namespace
 
 checked_url check_url(const std::string& url) {
+  // libcurl takes a C string: a NUL would cut the URL short, so the URL
+  // fetched would not be the one recorded. No control byte is part of a URL.
+  for (size_t i = 0; i < url.size(); ++i) {
+    auto c = static_cast<unsigned char>(url[i]);
+    if (c < 0x20 || c == 0x7f) {
+      char what[80];
+      std::snprintf(what, sizeof(what),
+                    "malformed URL: control character 0x%02x at byte %zu", c,
+                    i);
+      return reject(error_kind::bad_url, what);
+    }
+  }
   std::unique_ptr<CURLU, url_deleter> handle{curl_url()};
   if (!handle)
     return reject(error_kind::internal, "out of memory");

@@ -6,6 +6,9 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <algorithm>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
@@ -17,6 +20,7 @@
 #include "detail/checksum_line.hpp"
 #include "detail/digest.hpp"
 #include "detail/journal.hpp"
+#include "detail/line_reader.hpp"
 #include "main/demo.hpp"
 #include "main/run.hpp"
 
@@ -40,14 +44,18 @@ std::vector<std::string> algorithms_to_check(const std::vector<std::string>& lis
       from_stdin = true;
       continue;
     }
-    std::ifstream in{path};
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      continue; // check_lists has said why
+    // The same bounded reader as the source: a huge line ends the scan, and
+    // the source reports it.
+    auto lines = detail::line_reader::from_fd(fd);
     std::string line;
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r')
-        line.pop_back();
-      if (auto parsed = detail::parse_checksum_line(line))
+    while (lines.next(line) == detail::line_reader::result::line)
+      if (auto parsed = detail::parse_checksum_line(
+            std::string{detail::list_line_url(line)}))
         names.insert(parsed->digest.algo);
-    }
+    ::close(fd);
   }
   if (from_stdin)
     names.insert({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"});
@@ -56,16 +64,39 @@ std::vector<std::string> algorithms_to_check(const std::vector<std::string>& lis
   return {names.begin(), names.end()};
 }
 
-/// Lists must be readable before anything is fetched.
+/// Lists must be readable files (or stdin) before anything is fetched.
 std::string check_lists(const std::vector<std::string>& lists) {
   for (auto& path : lists) {
     if (path == "-")
       continue;
-    std::ifstream in{path};
-    if (!in)
+    struct stat info{};
+    if (::stat(path.c_str(), &info) != 0)
+      return path + ": " + std::strerror(errno);
+    if (S_ISDIR(info.st_mode))
+      return path + ": " + std::strerror(EISDIR);
+    if (::access(path.c_str(), R_OK) != 0)
       return path + ": " + std::strerror(errno);
   }
   return {};
+}
+
+/// --diff compares digests: it needs one both runs compute.
+std::string check_common_digest(const std::vector<std::string>& earlier,
+                                const std::vector<std::string>& now) {
+  if (earlier.empty())
+    return {}; // no OK record: every URL is new
+  for (auto& name : earlier)
+    if (std::find(now.begin(), now.end(), name) != now.end())
+      return {};
+  auto join = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (auto& name : names)
+      out += (out.empty() ? "" : ",") + name;
+    return out;
+  };
+  return "--diff: the earlier run has " + join(earlier) + ", this run computes "
+         + join(now) + ": no digest in common to compare (use --algo "
+         + earlier.front() + ")";
 }
 
 } // namespace
@@ -98,27 +129,6 @@ int main(int argc, char** argv) {
     if (!file)
       return usage_error(cfg.output + ": " + std::strerror(errno));
   }
-  // --journal: keep what a previous run finished OK, append the rest.
-  std::shared_ptr<const std::unordered_set<std::string>> journaled;
-  std::ofstream journal;
-  if (!cfg.journal.empty() && !demo) {
-    std::string problem;
-    auto done = detail::resume_journal(cfg.journal, problem);
-    if (!problem.empty())
-      return usage_error(problem);
-    journaled = std::make_shared<const std::unordered_set<std::string>>(
-      std::move(done));
-    journal.open(cfg.journal, std::ios::out | std::ios::app);
-    if (!journal)
-      return usage_error(cfg.journal + ": " + std::strerror(errno));
-  }
-  if (!cfg.diff.empty()) {
-    std::string problem;
-    cfg.aggregator.previous_run = detail::load_previous_run(cfg.diff, problem);
-    if (!problem.empty())
-      return usage_error(problem);
-    cfg.aggregator.diff = true;
-  }
   if (cfg.check) {
     cfg.hasher.algorithms.clear();
     for (auto& name : algorithms_to_check(cli.positional))
@@ -126,6 +136,32 @@ int main(int argc, char** argv) {
         cfg.hasher.algorithms.push_back(name);
     if (cfg.hasher.algorithms.empty())
       return usage_error("no checksum line names a digest OpenSSL knows");
+  }
+  // --journal: re-emit what a previous run finished OK, append the rest.
+  std::shared_ptr<detail::journaled_records> journaled;
+  std::ofstream journal;
+  if (!cfg.journal.empty() && !demo) {
+    journaled = std::make_shared<detail::journaled_records>();
+    if (auto problem = detail::resume_journal(cfg.journal,
+                                              cfg.hasher.algorithms,
+                                              *journaled);
+        !problem.empty())
+      return usage_error(problem);
+    journal.open(cfg.journal, std::ios::out | std::ios::app);
+    if (!journal)
+      return usage_error(cfg.journal + ": " + std::strerror(errno));
+  }
+  if (!cfg.diff.empty()) {
+    std::vector<std::string> earlier_algorithms;
+    if (auto problem = detail::load_previous_run(
+          cfg.diff, cfg.aggregator.previous_run, earlier_algorithms);
+        !problem.empty())
+      return usage_error(problem);
+    if (auto problem = check_common_digest(earlier_algorithms,
+                                           cfg.hasher.algorithms);
+        !problem.empty())
+      return usage_error(problem);
+    cfg.aggregator.diff = true;
   }
   std::ios::sync_with_stdio(false);
   block_stop_signals();
@@ -145,7 +181,7 @@ int main(int argc, char** argv) {
       std::cerr << "fetchsum: internal error: " << outcome.summary.duplicates
                 << " duplicate records dropped\n";
     if (!cfg.quiet && !(cfg.check && cfg.status))
-      std::cerr << summary_line(outcome) << "\n";
+      std::cerr << summary_line(outcome, cfg.check) << "\n";
     status = exit_status(outcome, cfg.strict);
     if (outcome.signal != 0) {
       // The source may still block on stdin; everything is written and

@@ -72,12 +72,12 @@ void block_stop_signals() {
 run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
                 const std::vector<std::string>& lists, std::ostream& out,
                 std::ostream& err, std::ostream* journal,
-                std::shared_ptr<const std::unordered_set<std::string>> skip) {
+                std::shared_ptr<detail::journaled_records> journaled) {
   auto started = std::chrono::steady_clock::now();
   auto aggregator_handle = sys.spawn(aggregator, cfg.aggregator, &out, &err,
                                      journal);
   // Detached: reading stdin may block, and must not block a scheduler thread.
-  auto source_handle = sys.spawn<caf::detached>(source, lists, std::move(skip),
+  auto source_handle = sys.spawn<caf::detached>(source, lists, std::move(journaled),
                                                 cfg.source);
   supervisor_children children{
     [settings = cfg.fetcher](caf::actor_system& sys) {
@@ -125,14 +125,17 @@ int exit_status(const run_outcome& outcome, bool strict) {
     return 2;
   auto& s = outcome.summary;
   if (s.failed > 0 || s.duplicates > 0 || s.mismatched > 0
-      || (strict && s.malformed > 0))
+      || (strict && s.malformed > 0) || !s.unformatted_lists.empty())
+    return 1;
+  // -c --ignore-missing with every URL missing: nothing was verified.
+  if (s.missing > 0 && s.verified == 0 && s.unreadable == 0)
     return 1;
   return 0;
 }
 
-std::string summary_line(const run_outcome& outcome) {
+std::string summary_line(const run_outcome& outcome, bool check) {
   auto& s = outcome.summary;
-  auto urls = s.ok + s.failed;
+  auto urls = s.ok + s.failed + s.missing;
   auto secs = std::max(outcome.seconds, 1e-6);
   // "3 failed (2 http_status, 1 dns)": the kinds, most frequent first.
   std::string failed = std::to_string(s.failed) + " failed";
@@ -151,8 +154,29 @@ std::string summary_line(const run_outcome& outcome) {
               + std::to_string(s.marks[1]) + " changed, "
               + std::to_string(s.marks[2]) + " unchanged, "
               + std::to_string(s.marks[3]) + " gone";
-  if (s.skipped > 0)
-    failed += ", " + std::to_string(s.skipped) + " already done (journal)";
+  if (s.from_journal > 0)
+    failed += ", " + std::to_string(s.from_journal) + " from the journal";
+  if (check) {
+    // sha256sum -c's terms: verdicts, not transfers. "ok" would count a
+    // fetched body whose digest did NOT match.
+    auto lines = s.verified + s.mismatched + s.unreadable + s.missing
+                 + s.malformed;
+    std::string verdicts = std::to_string(lines) + " checksum lines: "
+                           + std::to_string(s.verified) + " OK, "
+                           + std::to_string(s.mismatched) + " FAILED, "
+                           + std::to_string(s.unreadable) + " unreadable, "
+                           + std::to_string(s.malformed)
+                           + " improperly formatted";
+    if (s.missing > 0)
+      verdicts += ", " + std::to_string(s.missing) + " missing (ignored)";
+    if (s.from_journal > 0)
+      verdicts += ", " + std::to_string(s.from_journal) + " from the journal";
+    char buf[400];
+    std::snprintf(buf, sizeof(buf), "fetchsum: %s, %.1f MB in %.2f s%s",
+                  verdicts.c_str(), s.bytes / 1e6, outcome.seconds,
+                  s.interrupted ? ", interrupted" : "");
+    return buf;
+  }
   char buf[320];
   std::snprintf(buf, sizeof(buf),
                 "fetchsum: %llu URLs, %llu ok, %s, %.1f MB in %.2f s "

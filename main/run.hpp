@@ -10,6 +10,7 @@
 #include <caf/actor_system.hpp>
 
 #include "config/fetchsum_config.hpp"
+#include "detail/journal.hpp"
 #include "messages/messages.hpp"
 
 namespace fetchsum {
@@ -23,12 +24,13 @@ struct run_outcome {
 
 /// Fetches every URL of `lists` and writes the records to `out` (and error
 /// lines to `err`). SIGINT/SIGTERM interrupt the run gracefully.
-/// With --journal, `journal` receives every record and `skip` names the URLs
-/// a previous run already recorded OK.
+/// With --journal, `journal` receives every record, and `journaled` holds
+/// the records of URLs a previous run finished OK: they are re-emitted, not
+/// fetched again.
 run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
                 const std::vector<std::string>& lists, std::ostream& out,
                 std::ostream& err, std::ostream* journal = nullptr,
-                std::shared_ptr<const std::unordered_set<std::string>> skip
+                std::shared_ptr<detail::journaled_records> journaled
                 = nullptr);
 
 /// Blocks SIGINT and SIGTERM in the calling thread (and every thread it
@@ -41,7 +43,8 @@ void block_stop_signals();
 /// error, 128+signal when interrupted.
 int exit_status(const run_outcome& outcome, bool strict = false);
 
-/// One line: URLs, ok/failed, bytes, time, rates.
-std::string summary_line(const run_outcome& outcome);
+/// One line: URLs, ok/failed, bytes, time, rates; with -c (`check`) the
+/// verdicts instead of ok/failed.
+std::string summary_line(const run_outcome& outcome, bool check = false);
 
 } // namespace fetchsum

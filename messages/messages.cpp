@@ -44,7 +44,8 @@ namespace {
 
 auto fields(const url_job& x) { return std::tie(x.seq, x.url, x.expected); }
 auto fields(const url_batch& x) {
-  return std::tie(x.jobs, x.last, x.read_error, x.skipped, x.malformed);
+  return std::tie(x.jobs, x.last, x.read_error, x.journaled, x.malformed,
+                  x.unformatted_lists);
 }
 auto fields(const fetch_order& x) { return std::tie(x.seq, x.url, x.hasher); }
 auto fields(const body_chunk& x) { return std::tie(x.seq, x.bytes); }
@@ -65,16 +66,17 @@ auto fields(const attempt_outcome& x) {
 }
 auto fields(const url_result& x) {
   return std::tie(x.seq, x.url, x.digests, x.report, x.attempts, x.earlier,
-                  x.mark, x.expected);
+                  x.mark, x.expected, x.journaled);
 }
 auto fields(const input_end& x) {
-  return std::tie(x.results, x.read_error, x.interrupted, x.skipped,
-                  x.malformed);
+  return std::tie(x.results, x.read_error, x.interrupted, x.from_journal,
+                  x.malformed, x.unformatted_lists);
 }
 auto fields(const run_summary& x) {
   return std::tie(x.ok, x.failed, x.failed_by_kind, x.bytes, x.duplicates,
-                  x.read_error, x.interrupted, x.skipped, x.marks,
-                  x.mismatched, x.unreadable, x.malformed);
+                  x.read_error, x.interrupted, x.from_journal, x.marks,
+                  x.verified, x.mismatched, x.unreadable, x.missing,
+                  x.malformed, x.unformatted_lists);
 }
 
 auto fields(const record_counts& x) {

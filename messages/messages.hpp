@@ -67,25 +67,6 @@ struct url_job {
   std::vector<digest_value> expected;
 };
 
-/// The source's answer to a pull: the next URLs, and whether the list ended.
-struct url_batch {
-  std::vector<url_job> jobs;
-  /// True once the input is exhausted: no further batch will have jobs.
-  bool last = false;
-  /// Set when reading the input failed (the run must end with exit code 2).
-  std::string read_error;
-  /// Lines skipped because the --journal already has them OK.
-  uint64_t skipped = 0;
-  /// -c/--check: lines that are no checksum line.
-  uint64_t malformed = 0;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, url_batch& x) {
-  return f(caf::meta::type_name("url_batch"), x.jobs, x.last, x.read_error,
-           x.skipped, x.malformed);
-}
-
 /// Supervisor -> fetcher: start downloading `url` and stream its body to
 /// `hasher`. The supervisor picks the hasher from the transfer id, so every
 /// chunk of one body reaches the same hasher in order.
@@ -220,13 +201,39 @@ struct url_result {
   std::string mark;
   /// -c/--check: what the checksum file expects (from the url_job).
   std::vector<digest_value> expected;
+  /// Re-emitted from the --journal of an earlier run, not fetched now.
+  bool journaled = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, url_result& x) {
   return f(caf::meta::type_name("url_result"), x.seq, x.url, x.digests,
-           x.report, x.attempts, x.earlier, x.mark, x.expected);
+           x.report, x.attempts, x.earlier, x.mark, x.expected,
+           x.journaled);
 }
+
+/// The source's answer to a pull: the next URLs, and whether the list ended.
+struct url_batch {
+  std::vector<url_job> jobs;
+  /// True once the input is exhausted: no further batch will have jobs.
+  bool last = false;
+  /// Set when reading the input failed (the run must end with exit code 2).
+  std::string read_error;
+  /// --journal: records of URLs the journal already has OK, numbered like
+  /// the jobs (re-emitted as they are, never fetched again).
+  std::vector<url_result> journaled;
+  /// -c/--check: lines that are no checksum line.
+  uint64_t malformed = 0;
+  /// -c/--check: lists that ended without one properly formatted line.
+  std::vector<std::string> unformatted_lists;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, url_batch& x) {
+  return f(caf::meta::type_name("url_batch"), x.jobs, x.last, x.read_error,
+           x.journaled, x.malformed, x.unformatted_lists);
+}
+
 
 /// Supervisor -> aggregator: no more results will come; `results` were sent.
 struct input_end {
@@ -235,16 +242,18 @@ struct input_end {
   std::string read_error;
   /// True if the run was cut short by a signal.
   bool interrupted = false;
-  /// URLs skipped because the --journal already has them OK.
-  uint64_t skipped = 0;
+  /// Records re-emitted from the --journal.
+  uint64_t from_journal = 0;
   /// -c/--check: improperly formatted lines.
   uint64_t malformed = 0;
+  /// -c/--check: lists without one properly formatted line.
+  std::vector<std::string> unformatted_lists;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, input_end& x) {
   return f(caf::meta::type_name("input_end"), x.results, x.read_error,
-           x.interrupted, x.skipped, x.malformed);
+           x.interrupted, x.from_journal, x.malformed, x.unformatted_lists);
 }
 
 /// Aggregator -> main: the run is complete.
@@ -258,23 +267,28 @@ struct run_summary {
   uint64_t duplicates = 0;
   std::string read_error;
   bool interrupted = false;
-  /// URLs skipped because the --journal already has them OK.
-  uint64_t skipped = 0;
+  /// Records re-emitted from the --journal (counted in ok too).
+  uint64_t from_journal = 0;
   /// --diff counts: new, changed, unchanged, gone.
   std::vector<uint64_t> marks;
-  /// -c/--check: digests that did not match, URLs that could not be read,
-  /// improperly formatted lines.
+  /// -c/--check verdicts: matched, did not match, could not be read,
+  /// missing (404/410 under --ignore-missing: no verdict), and improperly
+  /// formatted lines.
+  uint64_t verified = 0;
   uint64_t mismatched = 0;
   uint64_t unreadable = 0;
+  uint64_t missing = 0;
   uint64_t malformed = 0;
+  /// -c/--check: lists without one properly formatted line.
+  std::vector<std::string> unformatted_lists;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_summary& x) {
   return f(caf::meta::type_name("run_summary"), x.ok, x.failed,
            x.failed_by_kind, x.bytes, x.duplicates, x.read_error,
-           x.interrupted, x.skipped, x.marks, x.mismatched, x.unreadable,
-           x.malformed);
+           x.interrupted, x.from_journal, x.marks, x.verified, x.mismatched,
+           x.unreadable, x.missing, x.malformed, x.unformatted_lists);
 }
 
 /// Aggregator -> progress display: records so far.

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "actors/aggregator.hpp"
+#include "detail/digest.hpp"
 #include "detail/record_format.hpp"
 
 using namespace fetchsum;
@@ -29,6 +30,14 @@ url_result failed(uint64_t seq) {
   r.report.message = "refused";
   r.attempts = 1;
   return r;
+}
+
+/// A record's digests as --diff loads them from an earlier run.
+earlier_digests hex_digests(const url_result& r) {
+  earlier_digests result;
+  for (auto& d : r.digests)
+    result.emplace_back(d.algo, detail::to_hex(d.bytes));
+  return result;
 }
 
 std::string line(uint64_t seq) {
@@ -183,9 +192,9 @@ CAF_TEST(diff marks each URL against the earlier run) {
   settings.diff = true;
   // The earlier run had h/0 and h/1 with these digests, and h/9.
   settings.previous_run = {
-    {"http://h/0", detail::digests_json(ok(0).digests)},
-    {"http://h/1", "\"digests\":{\"sha512\":\"00\"}"},
-    {"http://h/9", detail::digests_json(ok(9).digests)}};
+    {"http://h/0", hex_digests(ok(0))},
+    {"http://h/1", {{"sha512", "00"}}},
+    {"http://h/9", hex_digests(ok(9))}};
   auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
   sched.run();
   self->send(agg, ok(0));
@@ -201,6 +210,110 @@ CAF_TEST(diff marks each URL against the earlier run) {
   auto s = summary(agg);
   CAF_REQUIRE(s);
   CAF_CHECK_EQUAL(s->marks, (std::vector<uint64_t>{1, 1, 1, 1}));
+}
+
+CAF_TEST(diff compares on the digests both runs have) {
+  aggregator_settings settings;
+  settings.format = output_format::json;
+  settings.diff = true;
+  auto both = ok(0);
+  both.digests.push_back(digest_value{"sha256", {0x01}});
+  // h/0: the earlier run had sha256 only, equal: unchanged. h/1: it had
+  // sha256 and a different sha512: changed. h/2: it had md5 only: nothing to
+  // compare, so new.
+  settings.previous_run = {
+    {"http://h/0", {{"sha256", "01"}}},
+    {"http://h/1", {{"sha256", "01"}, {"sha512", "ffff"}}},
+    {"http://h/2", {{"md5", "00"}}}};
+  auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
+  sched.run();
+  for (uint64_t i = 0; i < 3; ++i) {
+    auto r = ok(i);
+    r.digests.push_back(digest_value{"sha256", {0x01}});
+    self->send(agg, r);
+  }
+  self->send(agg, input_end{3, {}, false});
+  deliver();
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->marks, (std::vector<uint64_t>{1, 1, 1, 0}));
+}
+
+CAF_TEST(records from the journal are written out but not journaled again) {
+  journal_enabled = true;
+  auto agg = spawn_aggregator();
+  auto earlier = ok(0);
+  earlier.journaled = true;
+  self->send(agg, earlier);
+  self->send(agg, ok(1));
+  self->send(agg, input_end{2, {}, false, 1});
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), line(0) + line(1));
+  CAF_CHECK(journal.str().find("http://h/0") == std::string::npos);
+  CAF_CHECK(journal.str().find("http://h/1") != std::string::npos);
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->ok, 2u);
+  CAF_CHECK_EQUAL(s->from_journal, 1u);
+}
+
+CAF_TEST(check verdicts need every named digest and escape names) {
+  aggregator_settings settings;
+  settings.check = true;
+  settings.keep_order = true;
+  auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
+  sched.run();
+  auto expecting = [](url_result r, std::vector<digest_value> expected) {
+    r.expected = std::move(expected);
+    return r;
+  };
+  auto matching = ok(0).digests;
+  auto half = matching;
+  half.push_back(digest_value{"sha256", {0x99}});
+  auto tricky = ok(3);
+  tricky.url = "http://h/a\nhttp://h/b";
+  self->send(agg, expecting(ok(1), half));                        // one of two differs
+  self->send(agg, expecting(ok(0), matching));                    // OK
+  self->send(agg, expecting(ok(2), {digest_value{"md5", {1}}})); // nothing computed to compare
+  self->send(agg, expecting(tricky, ok(3).digests));
+  self->send(agg, input_end{4, {}, false});
+  deliver();
+  // In input order, whatever the order of completion.
+  CAF_CHECK_EQUAL(out.str(), "http://h/0: OK\n"
+                             "http://h/1: FAILED\n"
+                             "http://h/2: FAILED\n"
+                             "\\http://h/a\\nhttp://h/b: OK\n");
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->verified, 2u);
+  CAF_CHECK_EQUAL(s->mismatched, 2u);
+}
+
+CAF_TEST(check with ignore missing drops 404 and 410 verdicts) {
+  aggregator_settings settings;
+  settings.check = true;
+  settings.ignore_missing = true;
+  settings.keep_order = true;
+  auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
+  sched.run();
+  auto missing = [](uint64_t seq, uint32_t status) {
+    auto r = failed(seq);
+    r.report.error = error_kind::http_status;
+    r.report.http_status = status;
+    r.report.message = "HTTP " + std::to_string(status);
+    return r;
+  };
+  self->send(agg, missing(0, 404));
+  self->send(agg, missing(1, 410));
+  self->send(agg, missing(2, 403));
+  self->send(agg, input_end{3, {}, false});
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), "http://h/2: FAILED open or read\n");
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->missing, 2u);
+  CAF_CHECK_EQUAL(s->failed, 1u);
+  CAF_CHECK_EQUAL(s->unreadable, 1u);
 }
 
 CAF_TEST(json puts failures on stdout) {

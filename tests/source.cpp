@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "actors/source.hpp"
+#include "detail/line_reader.hpp"
 
 using namespace fetchsum;
 
@@ -13,8 +14,8 @@ namespace {
 
 struct fixture : test::fixture {
   std::vector<std::string> files;
-  /// What the source skips, as if a journal had these URLs OK.
-  std::shared_ptr<const std::unordered_set<std::string>> skip;
+  /// What the source re-emits, as if a journal had these URLs OK.
+  std::shared_ptr<detail::journaled_records> journaled;
   source_settings settings;
 
   ~fixture() {
@@ -47,7 +48,7 @@ struct fixture : test::fixture {
   }
 
   source_actor spawn_source(std::vector<std::string> paths) {
-    auto src = sys.spawn(source, std::move(paths), skip, settings);
+    auto src = sys.spawn(source, std::move(paths), journaled, settings);
     sched.run();
     return src;
   }
@@ -116,24 +117,66 @@ CAF_TEST(several lists are read in order with continuous ids) {
   CAF_CHECK(batch.last);
 }
 
-CAF_TEST(a 10 MB line comes through intact) {
-  std::string huge = "http://h/" + std::string(10 * 1000 * 1000, 'x');
-  auto src = spawn_source({list("http://h/before\n" + huge + "\nhttp://h/after\n")});
+CAF_TEST(a 64 KiB line comes through intact and a longer one ends the input) {
+  std::string longest = "http://h/" + std::string(detail::max_line_length - 9, 'x');
+  auto src = spawn_source({list("http://h/before\n" + longest + "\nhttp://h/after\n"
+                                + longest + "y\nhttp://h/never\n")});
   auto batch = pull(src, 10);
   CAF_REQUIRE_EQUAL(batch.jobs.size(), 3u);
-  CAF_CHECK_EQUAL(batch.jobs[1].url.size(), huge.size());
-  CAF_CHECK(batch.jobs[1].url == huge);
+  CAF_CHECK(batch.jobs[1].url == longest);
   CAF_CHECK_EQUAL(batch.jobs[2].url, "http://h/after");
+  CAF_CHECK(batch.last);
+  CAF_CHECK_EQUAL(batch.read_error.substr(batch.read_error.find(':')),
+                  ": line 4 is longer than 65536 bytes (not a URL list?)");
 }
 
-CAF_TEST(URLs the journal has OK are skipped and counted) {
-  skip = std::make_shared<const std::unordered_set<std::string>>(
-    std::unordered_set<std::string>{"http://h/2"});
-  auto src = spawn_source({list("http://h/1\nhttp://h/2\nhttp://h/3\n")});
+CAF_TEST(a list of zero bytes is refused without reading it all) {
+  // As /dev/zero would be: one endless line.
+  auto src = spawn_source({list(std::string(1 << 20, '\0'))});
   auto batch = pull(src, 10);
-  CAF_CHECK_EQUAL(urls(batch), (std::vector<std::string>{"http://h/1", "http://h/3"}));
-  CAF_CHECK_EQUAL(batch.jobs[1].seq, 1u); // ids stay dense
-  CAF_CHECK_EQUAL(batch.skipped, 1u);
+  CAF_CHECK(batch.jobs.empty());
+  CAF_CHECK(batch.last);
+  CAF_CHECK(batch.read_error.find("line 1 is longer") != std::string::npos);
+}
+
+CAF_TEST(CR alone ends a line and NUL stays in the URL for check_url to refuse) {
+  auto src = spawn_source({list(std::string{"http://h/1\rhttp://h/2\r\n"
+                                            "http://h/3\0evil\n", 30})});
+  auto batch = pull(src, 10);
+  CAF_REQUIRE_EQUAL(batch.jobs.size(), 3u);
+  CAF_CHECK_EQUAL(batch.jobs[0].url, "http://h/1");
+  CAF_CHECK_EQUAL(batch.jobs[1].url, "http://h/2");
+  CAF_CHECK_EQUAL(batch.jobs[2].url, (std::string{"http://h/3\0evil", 15}));
+}
+
+CAF_TEST(URLs the journal has OK are re-emitted in place) {
+  url_result earlier;
+  earlier.url = "http://h/2";
+  earlier.seq = 77;
+  earlier.attempts = 1;
+  journaled = std::make_shared<detail::journaled_records>();
+  journaled->emplace(earlier.url, earlier);
+  auto src = spawn_source({list("http://h/1\nhttp://h/2\nhttp://h/3\nhttp://h/2\n")});
+  auto batch = pull(src, 10);
+  // The second http://h/2 is fetched: an uninterrupted run fetches it twice.
+  CAF_CHECK_EQUAL(urls(batch), (std::vector<std::string>{"http://h/1", "http://h/3",
+                                                         "http://h/2"}));
+  CAF_REQUIRE_EQUAL(batch.journaled.size(), 1u);
+  CAF_CHECK_EQUAL(batch.journaled[0].url, "http://h/2");
+  CAF_CHECK_EQUAL(batch.journaled[0].seq, 1u); // numbered in input order
+  CAF_CHECK(batch.journaled[0].journaled);
+  CAF_CHECK_EQUAL(batch.jobs[1].seq, 2u);
+  CAF_CHECK(journaled->empty());
+}
+
+CAF_TEST(a checksum list without one checksum line is named) {
+  settings.check = true;
+  auto src = spawn_source({list("<html>not found</html>\n"), list(""),
+                           list("# only a comment\n")});
+  auto batch = pull(src, 10);
+  CAF_CHECK(batch.jobs.empty());
+  CAF_CHECK_EQUAL(batch.malformed, 1u);
+  CAF_CHECK_EQUAL(batch.unformatted_lists, files);
 }
 
 CAF_TEST(an unreadable list is a read error) {
