@@ -202,8 +202,13 @@ void on_end(self_pointer self, input_end& end) {
         st.pending_err += "fetchsum: WARNING: " + std::to_string(n) + " "
                           + (n == 1 ? one : many) + "\n";
     };
-    warn(end.malformed, "line is improperly formatted",
-         "lines are improperly formatted");
+    // As sha256sum: a file of nothing but bad lines gets the error above,
+    // not also this warning.
+    if (st.summary.verified + st.summary.mismatched + st.summary.unreadable
+          + st.summary.missing
+        > 0)
+      warn(end.malformed, "line is improperly formatted",
+           "lines are improperly formatted");
     warn(st.summary.unreadable, "listed URL could not be read",
          "listed URLs could not be read");
     warn(st.summary.mismatched, "computed checksum did NOT match",

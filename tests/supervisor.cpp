@@ -567,4 +567,66 @@ CAF_TEST(an interrupt records URLs waiting for a retry with their last outcome) 
   CAF_CHECK_EQUAL(seen.results.size(), 1u);
 }
 
+CAF_TEST(an order window admits nothing past it while the oldest URL runs) {
+  auto settings = caps(100, 100);
+  settings.order_window = 5;
+  std::vector<std::string> urls;
+  for (int i = 0; i < 1000; ++i)
+    urls.push_back("http://h.test/" + std::to_string(i));
+  auto sup = start(urls, settings);
+  // Only the window is admitted, though the caps would allow 100.
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 5u);
+  // URLs 1-4 finish: their records wait behind URL 0 in the aggregator, so
+  // nothing new is admitted.
+  for (uint64_t id = 1; id < 5; ++id)
+    self->send(sup, ok(id));
+  sched.run();
+  CAF_CHECK_EQUAL(seen.orders.size(), 5u);
+  CAF_CHECK_EQUAL(seen.results.size(), 4u);
+  // The oldest finishes: the window moves on by five.
+  self->send(sup, ok(0));
+  sched.run();
+  CAF_CHECK_EQUAL(seen.orders.size(), 10u);
+  CAF_CHECK_EQUAL(seen.orders.back().url, "http://h.test/9");
+}
+
+CAF_TEST(records the journal has go straight to the aggregator in order) {
+  auto settings = caps(10, 10);
+  settings.order_window = 2;
+  supervisor_children children{
+    [this](caf::actor_system& sys) { return sys.spawn(fake_fetcher, &seen); },
+    [this](caf::actor_system& sys, result_sink_actor) {
+      return sys.spawn(fake_hasher, &seen);
+    }};
+  // A source whose one batch re-emits URL 0 from the journal and hands out
+  // URL 1 to fetch.
+  auto src = sys.spawn([]() -> source_actor::behavior_type {
+    return {[](pull_atom, uint32_t n) {
+      CAF_CHECK_EQUAL(n, 2u); // asked for no more than the window
+      url_batch batch;
+      url_result earlier;
+      earlier.seq = 0;
+      earlier.url = "http://h.test/0";
+      earlier.journaled = true;
+      batch.journaled.push_back(earlier);
+      batch.jobs.push_back(url_job{1, "http://h.test/1"});
+      batch.last = true;
+      return batch;
+    }};
+  });
+  auto agg = sys.spawn(fake_aggregator, &seen);
+  auto sup = sys.spawn(supervisor, settings, children, src, agg);
+  sched.run();
+  self->send(sup, start_atom_v);
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK(seen.results[0].journaled);
+  CAF_CHECK_EQUAL(seen.orders.size(), 1u);
+  self->send(sup, ok(seen.orders[0].seq));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
+  CAF_CHECK_EQUAL(seen.ends[0].results, 2u);
+  CAF_CHECK_EQUAL(seen.ends[0].from_journal, 1u);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
