@@ -141,7 +141,7 @@ CAF_TEST(a list of zero bytes is refused without reading it all) {
 
 CAF_TEST(CR alone ends a line and NUL stays in the URL for check_url to refuse) {
   auto src = spawn_source({list(std::string{"http://h/1\rhttp://h/2\r\n"
-                                            "http://h/3\0evil\n", 30})});
+                                            "http://h/3\0evil\n", 39})});
   auto batch = pull(src, 10);
   CAF_REQUIRE_EQUAL(batch.jobs.size(), 3u);
   CAF_CHECK_EQUAL(batch.jobs[0].url, "http://h/1");
