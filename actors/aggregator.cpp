@@ -108,7 +108,8 @@ void count(aggregator_state& st, const url_result& record) {
   st.distinct += 1;
   if (record.report.error == error_kind::none) {
     st.summary.ok += 1;
-    st.summary.bytes += record.report.bytes;
+    if (!record.journaled) // bytes downloaded by this run
+      st.summary.bytes += record.report.bytes;
   } else if (st.settings.check && is_missing(st, record)) {
     st.summary.missing += 1; // neither ok nor a failure
   } else {

@@ -183,7 +183,7 @@ std::string summary_line(const run_outcome& outcome, bool check) {
                 "(%.0f URL/s, %.1f MB/s)%s",
                 static_cast<unsigned long long>(urls),
                 static_cast<unsigned long long>(s.ok), failed.c_str(),
-                s.bytes / 1e6, outcome.seconds, urls / secs,
+                s.bytes / 1e6, outcome.seconds, (urls - s.from_journal) / secs,
                 s.bytes / 1e6 / secs, s.interrupted ? ", interrupted" : "");
   return buf;
 }

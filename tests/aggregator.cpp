@@ -255,6 +255,7 @@ CAF_TEST(records from the journal are written out but not journaled again) {
   CAF_REQUIRE(s);
   CAF_CHECK_EQUAL(s->ok, 2u);
   CAF_CHECK_EQUAL(s->from_journal, 1u);
+  CAF_CHECK_EQUAL(s->bytes, 10u); // downloaded now: the journal record's bytes are not
 }
 
 CAF_TEST(check verdicts need every named digest and escape names) {
