@@ -104,6 +104,8 @@ struct supervisor_state {
   uint64_t skipped = 0;
   /// -c/--check: lines the source could not read as checksum lines.
   uint64_t malformed = 0;
+  /// URLs dropped by an interrupt before their first attempt.
+  uint64_t never_started = 0;
 
   static inline const char* name = "supervisor";
 };

@@ -1,5 +1,6 @@
 // fetchsum: sha512sum for URLs, at scale. main only wires: parse, validate,
 // spawn, wait, exit code.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -17,6 +18,7 @@
 #include "detail/checksum_line.hpp"
 #include "detail/digest.hpp"
 #include "detail/journal.hpp"
+#include "detail/output_file.hpp"
 #include "main/demo.hpp"
 #include "main/run.hpp"
 
@@ -92,15 +94,20 @@ int main(int argc, char** argv) {
     return usage_error("demo takes no URL list");
   if (auto problem = check_lists(cli.positional); !demo && !problem.empty())
     return usage_error(problem);
-  std::ofstream file;
+  // Records go through output_file, which checks every write. -o opens
+  // before anything is fetched; a directory is refused, a device or FIFO is
+  // written as it is.
+  auto out = detail::output_file::from_descriptor(STDOUT_FILENO,
+                                                  "standard output");
   if (!cfg.output.empty()) {
-    file.open(cfg.output, std::ios::out | std::ios::trunc);
-    if (!file)
-      return usage_error(cfg.output + ": " + std::strerror(errno));
+    std::string problem;
+    out = detail::output_file::open(cfg.output, false, problem);
+    if (!out)
+      return usage_error(problem);
   }
   // --journal: keep what a previous run finished OK, append the rest.
   std::shared_ptr<const std::unordered_set<std::string>> journaled;
-  std::ofstream journal;
+  detail::output_file journal;
   if (!cfg.journal.empty() && !demo) {
     std::string problem;
     auto done = detail::resume_journal(cfg.journal, problem);
@@ -108,9 +115,9 @@ int main(int argc, char** argv) {
       return usage_error(problem);
     journaled = std::make_shared<const std::unordered_set<std::string>>(
       std::move(done));
-    journal.open(cfg.journal, std::ios::out | std::ios::app);
+    journal = detail::output_file::open(cfg.journal, true, problem);
     if (!journal)
-      return usage_error(cfg.journal + ": " + std::strerror(errno));
+      return usage_error(problem);
   }
   if (!cfg.diff.empty()) {
     std::string problem;
@@ -135,10 +142,17 @@ int main(int argc, char** argv) {
   if (demo) {
     status = run_demo(sys, cfg);
   } else {
-    std::ostream& out = cfg.output.empty() ? std::cout : file;
-    auto outcome = run(sys, cfg, cli.positional, out, std::cerr,
-                       journal.is_open() ? &journal : nullptr, journaled);
-    out.flush();
+    auto outcome = run(sys, cfg, cli.positional, out, std::cerr, journal,
+                       journaled);
+    // A failed close loses records too (NFS reports write errors there).
+    auto& write_errors = outcome.summary.write_errors;
+    for (auto* file : {&out, &journal})
+      if (!file->close()
+          && std::count(write_errors.begin(), write_errors.end(),
+                        file->error()) == 0)
+        write_errors.push_back(file->error());
+    for (auto& problem : write_errors)
+      std::cerr << "fetchsum: write error: " << problem << "\n";
     if (!outcome.summary.read_error.empty())
       std::cerr << "fetchsum: " << outcome.summary.read_error << "\n";
     if (outcome.summary.duplicates > 0)

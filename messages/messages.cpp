@@ -69,12 +69,13 @@ auto fields(const url_result& x) {
 }
 auto fields(const input_end& x) {
   return std::tie(x.results, x.read_error, x.interrupted, x.skipped,
-                  x.malformed);
+                  x.malformed, x.never_started, x.list_unread);
 }
 auto fields(const run_summary& x) {
   return std::tie(x.ok, x.failed, x.failed_by_kind, x.bytes, x.duplicates,
                   x.read_error, x.interrupted, x.skipped, x.marks,
-                  x.mismatched, x.unreadable, x.malformed);
+                  x.mismatched, x.unreadable, x.malformed, x.never_started,
+                  x.list_unread, x.write_errors);
 }
 
 auto fields(const record_counts& x) {

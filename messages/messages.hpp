@@ -239,12 +239,17 @@ struct input_end {
   uint64_t skipped = 0;
   /// -c/--check: improperly formatted lines.
   uint64_t malformed = 0;
+  /// Interrupted: URLs read from the list but never started (no record),
+  /// and whether the list was not read to its end.
+  uint64_t never_started = 0;
+  bool list_unread = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, input_end& x) {
   return f(caf::meta::type_name("input_end"), x.results, x.read_error,
-           x.interrupted, x.skipped, x.malformed);
+           x.interrupted, x.skipped, x.malformed, x.never_started,
+           x.list_unread);
 }
 
 /// Aggregator -> main: the run is complete.
@@ -267,6 +272,12 @@ struct run_summary {
   uint64_t mismatched = 0;
   uint64_t unreadable = 0;
   uint64_t malformed = 0;
+  /// As in input_end: URLs never started, list not read to its end.
+  uint64_t never_started = 0;
+  bool list_unread = false;
+  /// "standard output: No space left on device": one line per output that
+  /// failed (records are still counted, but no longer written there).
+  std::vector<std::string> write_errors;
 };
 
 template <class Inspector>
@@ -274,7 +285,7 @@ typename Inspector::result_type inspect(Inspector& f, run_summary& x) {
   return f(caf::meta::type_name("run_summary"), x.ok, x.failed,
            x.failed_by_kind, x.bytes, x.duplicates, x.read_error,
            x.interrupted, x.skipped, x.marks, x.mismatched, x.unreadable,
-           x.malformed);
+           x.malformed, x.never_started, x.list_unread, x.write_errors);
 }
 
 /// Aggregator -> progress display: records so far.
