@@ -14,11 +14,19 @@ using self_pointer = aggregator_actor::stateful_pointer<aggregator_state>;
 /// Above this much buffered text we write at once instead of on the timer.
 constexpr size_t write_threshold = 64 * 1024;
 
+/// Writes `text` to `file`; the first failure of a file becomes one line of
+/// the summary's write_errors, and later writes to it are dropped (and cost
+/// nothing: output_file refuses them).
+void write_checked(aggregator_state& st, detail::output_file& file,
+                   std::string_view text) {
+  if (file.failed() || file.write(text))
+    return;
+  st.summary.write_errors.push_back(file.error());
+}
+
 void write_pending(aggregator_state& st) {
   if (!st.pending_out.empty()) {
-    st.out->write(st.pending_out.data(),
-                  static_cast<std::streamsize>(st.pending_out.size()));
-    st.out->flush();
+    write_checked(st, st.out, st.pending_out);
     st.pending_out.clear();
   }
   if (!st.pending_err.empty()) {
@@ -156,13 +164,13 @@ void on_result(self_pointer self, url_result& record) {
   count(st, record);
   if (st.settings.diff)
     mark(st, record);
-  if (st.journal != nullptr && !record.journaled) {
-    // Appended and flushed as each record completes, before any ordering or
-    // buffering: what kill -9 can lose is at most the line being written.
+  if (st.journal && !st.journal.failed() && !record.journaled) {
+    // Appended as each record completes, before any ordering or buffering:
+    // what kill -9 can lose is at most the line being written. Records
+    // re-emitted from the journal are in it already.
     std::string line;
     detail::write_json_record(record, line);
-    st.journal->write(line.data(), static_cast<std::streamsize>(line.size()));
-    st.journal->flush();
+    write_checked(st, st.journal, line);
   }
   if (!st.settings.keep_order) {
     emit(self, record);
@@ -229,6 +237,8 @@ void on_end(self_pointer self, input_end& end) {
   st.summary.read_error = end.read_error;
   st.summary.interrupted = end.interrupted;
   st.summary.from_journal = end.from_journal;
+  st.summary.never_started = end.never_started;
+  st.summary.list_unread = end.list_unread;
   st.complete = true;
   for (auto& promise : st.waiting)
     promise.deliver(st.summary);
@@ -239,14 +249,14 @@ void on_end(self_pointer self, input_end& end) {
 
 aggregator_actor::behavior_type
 aggregator(aggregator_actor::stateful_pointer<aggregator_state> self,
-           aggregator_settings settings, std::ostream* out,
-           std::ostream* err, std::ostream* journal) {
+           aggregator_settings settings, detail::output_file out,
+           std::ostream* err, detail::output_file journal) {
   exit_on_exception(self);
   auto& st = self->state;
   st.settings = settings;
-  st.out = out;
+  st.out = std::move(out);
   st.err = err;
-  st.journal = journal;
+  st.journal = std::move(journal);
   if (settings.diff) {
     st.previous = std::move(st.settings.previous_run);
     st.summary.marks.assign(4, 0);

@@ -9,16 +9,18 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "config/settings.hpp"
+#include "detail/output_file.hpp"
 #include "messages/interfaces.hpp"
 
 namespace fetchsum {
 
 struct aggregator_state {
   aggregator_settings settings;
-  std::ostream* out = nullptr;
+  /// Records; after a write error nothing more is written to it.
+  detail::output_file out;
   std::ostream* err = nullptr;
-  /// --journal: every record as a JSON line, flushed at once; may be null.
-  std::ostream* journal = nullptr;
+  /// --journal: every record as a JSON line, written at once; may be empty.
+  detail::output_file journal;
 
   /// Formatted text not written yet.
   std::string pending_out;
@@ -47,9 +49,11 @@ struct aggregator_state {
 /// keep_order) input order. Output is buffered and flushed at least every
 /// settings.flush_interval, so records already made survive a kill. A second
 /// result for an id is a bug: counted in `duplicates` and dropped.
+/// A failed write to `out` or `journal` is reported in
+/// run_summary::write_errors; the records are still counted.
 aggregator_actor::behavior_type
 aggregator(aggregator_actor::stateful_pointer<aggregator_state> self,
-           aggregator_settings settings, std::ostream* out, std::ostream* err,
-           std::ostream* journal);
+           aggregator_settings settings, detail::output_file out,
+           std::ostream* err, detail::output_file journal);
 
 } // namespace fetchsum

@@ -172,7 +172,9 @@ void finish_if_done(self_pointer self) {
   st.finished = true;
   self->send(st.aggregator, input_end{st.results, st.read_error,
                                      st.interrupted, st.from_journal,
-                                     st.malformed, st.unformatted_lists});
+                                     st.malformed, st.unformatted_lists,
+                                     st.never_started,
+                                     st.interrupted && !st.input_done});
   // Children ignore a normal exit; tell them explicitly that the run is over.
   for (auto& f : st.fetchers)
     self->send_exit(f, caf::exit_reason::user_shutdown);
@@ -218,8 +220,10 @@ void admit(self_pointer self, url_batch& batch) {
     self->send(st.aggregator, std::move(done));
   }
   for (auto& job : batch.jobs) {
-    if (st.interrupted)
-      break;
+    if (st.interrupted) { // a pull answered after the interrupt
+      st.never_started += 1;
+      continue;
+    }
     auto checked = detail::check_url(job.url);
     pending url;
     url.job = std::move(job);
@@ -471,12 +475,15 @@ void interrupt(self_pointer self) {
     return;
   }
   st.interrupted = true;
-  // URLs not started yet are not admitted and get no record, except those
-  // already tried: their last attempt's outcome is their record.
+  // URLs not started yet are dropped and get no record (the summary counts
+  // them), except those already tried: their last attempt's outcome is their
+  // record.
   for (auto& [origin, h] : st.hosts)
     for (auto& url : h.waiting)
       if (url.attempts > 0)
         record(self, url, {}, url.last);
+      else
+        st.never_started += 1;
   for (auto& [seq, url] : st.backing_off)
     record(self, url, {}, url.last);
   st.backing_off.clear();

@@ -110,6 +110,8 @@ struct supervisor_state {
   std::deque<bool> order_finished;
   /// -c/--check: lines the source could not read as checksum lines.
   uint64_t malformed = 0;
+  /// URLs dropped by an interrupt before their first attempt.
+  uint64_t never_started = 0;
 
   static inline const char* name = "supervisor";
 };

@@ -260,7 +260,9 @@ std::string help_text(const fetchsum_config& cfg) {
          "are accepted in --name=value form.\n"
          "\n"
          "Exit status: 0 if every URL succeeded, 1 if some failed,\n"
-         "2 on a usage or input error, 130/143 when interrupted.\n";
+         "2 on trouble: a usage or input error, or records that could not be\n"
+         "written (full disk, I/O error), 130/143/129 when interrupted by\n"
+         "SIGINT/SIGTERM/SIGHUP. SIGUSR1 prints the counts so far.\n";
   return out.str();
 }
 

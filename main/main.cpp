@@ -1,5 +1,6 @@
 // fetchsum: sha512sum for URLs, at scale. main only wires: parse, validate,
 // spawn, wait, exit code.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +22,7 @@
 #include "detail/digest.hpp"
 #include "detail/journal.hpp"
 #include "detail/line_reader.hpp"
+#include "detail/output_file.hpp"
 #include "main/demo.hpp"
 #include "main/run.hpp"
 
@@ -123,12 +125,6 @@ int main(int argc, char** argv) {
     return usage_error("demo takes no URL list");
   if (auto problem = check_lists(cli.positional); !demo && !problem.empty())
     return usage_error(problem);
-  std::ofstream file;
-  if (!cfg.output.empty()) {
-    file.open(cfg.output, std::ios::out | std::ios::trunc);
-    if (!file)
-      return usage_error(cfg.output + ": " + std::strerror(errno));
-  }
   if (cfg.check) {
     cfg.hasher.algorithms.clear();
     for (auto& name : algorithms_to_check(cli.positional))
@@ -139,7 +135,7 @@ int main(int argc, char** argv) {
   }
   // --journal: re-emit what a previous run finished OK, append the rest.
   std::shared_ptr<detail::journaled_records> journaled;
-  std::ofstream journal;
+  detail::output_file journal;
   if (!cfg.journal.empty() && !demo) {
     journaled = std::make_shared<detail::journaled_records>();
     if (auto problem = detail::resume_journal(cfg.journal,
@@ -147,9 +143,10 @@ int main(int argc, char** argv) {
                                               *journaled);
         !problem.empty())
       return usage_error(problem);
-    journal.open(cfg.journal, std::ios::out | std::ios::app);
+    std::string problem;
+    journal = detail::output_file::open(cfg.journal, true, problem);
     if (!journal)
-      return usage_error(cfg.journal + ": " + std::strerror(errno));
+      return usage_error(problem);
   }
   if (!cfg.diff.empty()) {
     std::vector<std::string> earlier_algorithms;
@@ -163,6 +160,18 @@ int main(int argc, char** argv) {
       return usage_error(problem);
     cfg.aggregator.diff = true;
   }
+  // Records go through output_file, which checks every write. -o opens
+  // before anything is fetched, but after every input check, so a refused
+  // run leaves an existing FILE as it was; a directory is refused, a device
+  // or FIFO is written as it is.
+  auto out = detail::output_file::from_descriptor(STDOUT_FILENO,
+                                                  "standard output");
+  if (!cfg.output.empty()) {
+    std::string problem;
+    out = detail::output_file::open(cfg.output, false, problem);
+    if (!out)
+      return usage_error(problem);
+  }
   std::ios::sync_with_stdio(false);
   block_stop_signals();
   cfg.load<caf::io::middleman>();
@@ -171,10 +180,17 @@ int main(int argc, char** argv) {
   if (demo) {
     status = run_demo(sys, cfg);
   } else {
-    std::ostream& out = cfg.output.empty() ? std::cout : file;
-    auto outcome = run(sys, cfg, cli.positional, out, std::cerr,
-                       journal.is_open() ? &journal : nullptr, journaled);
-    out.flush();
+    auto outcome = run(sys, cfg, cli.positional, out, std::cerr, journal,
+                       journaled);
+    // A failed close loses records too (NFS reports write errors there).
+    auto& write_errors = outcome.summary.write_errors;
+    for (auto* file : {&out, &journal})
+      if (!file->close()
+          && std::count(write_errors.begin(), write_errors.end(),
+                        file->error()) == 0)
+        write_errors.push_back(file->error());
+    for (auto& problem : write_errors)
+      std::cerr << "fetchsum: write error: " << problem << "\n";
     if (!outcome.summary.read_error.empty())
       std::cerr << "fetchsum: " << outcome.summary.read_error << "\n";
     if (outcome.summary.duplicates > 0)

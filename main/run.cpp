@@ -1,9 +1,16 @@
 #include "main/run.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <poll.h>
 #include <pthread.h>
+#include <stdexcept>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <thread>
+#include <unistd.h>
 
 #include <caf/scoped_actor.hpp>
 
@@ -18,27 +25,87 @@ namespace fetchsum {
 
 namespace {
 
-sigset_t stop_signals() {
+/// The signals run()'s signal thread takes: the first three interrupt the
+/// run, SIGUSR1 asks for a status line (as dd does).
+sigset_t handled_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGUSR1); // run() uses it to end the signal thread
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);
   return set;
 }
 
-/// Waits for SIGINT/SIGTERM and turns each into an interrupt message; the
-/// first one starts the grace period, the second ends it.
+/// SIGUSR1: one line on stderr with the counts so far. Written with one
+/// write(2), so it never lands inside another line.
+void print_status(caf::actor_system& sys, const supervisor_actor& supervisor,
+                  const aggregator_actor& aggregator,
+                  std::chrono::steady_clock::time_point started,
+                  bool erase_progress) {
+  caf::scoped_actor self{sys};
+  admission_counts admitted;
+  record_counts records;
+  bool answered = true;
+  auto failed = [&](const caf::error&) { answered = false; };
+  self->request(supervisor, std::chrono::seconds(1), caf::get_atom_v)
+    .receive([&](admission_counts& x) { admitted = x; }, failed);
+  self->request(aggregator, std::chrono::seconds(1), caf::get_atom_v)
+    .receive([&](record_counts& x) { records = x; }, failed);
+  if (!answered) // the run is ending
+    return;
+  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                            - started)
+                .count();
+  char buf[256];
+  auto n = std::snprintf(
+    buf, sizeof(buf),
+    "%sfetchsum: %llu URLs read%s, %llu running, %llu done (%llu ok, %llu "
+    "failed), %.1f MB in %.2f s\n",
+    erase_progress ? "\r\x1b[K" : "",
+    static_cast<unsigned long long>(admitted.admitted),
+    admitted.input_done ? " (all)" : "",
+    static_cast<unsigned long long>(admitted.in_flight),
+    static_cast<unsigned long long>(records.ok + records.failed),
+    static_cast<unsigned long long>(records.ok),
+    static_cast<unsigned long long>(records.failed), records.bytes / 1e6, secs);
+  if (n > 0) {
+    auto ignored = ::write(STDERR_FILENO, buf,
+                           std::min<size_t>(static_cast<size_t>(n),
+                                            sizeof(buf) - 1));
+    static_cast<void>(ignored); // stderr failing cannot be reported anywhere
+  }
+}
+
+/// Waits for the handled signals and turns SIGINT/SIGTERM/SIGHUP into
+/// interrupt messages (the first one starts the grace period, the second
+/// ends it) and SIGUSR1 into a status line. It ends when told through an
+/// eventfd, never by a signal: a signal anyone can send must not stop it and
+/// leave Ctrl-C ignored for the rest of the run.
 class signal_thread {
 public:
-  signal_thread(supervisor_actor supervisor)
-    : thread_([this, supervisor] { loop(supervisor); }) {
-    // nop
+  signal_thread(caf::actor_system& sys, supervisor_actor supervisor,
+                aggregator_actor aggregator,
+                std::chrono::steady_clock::time_point started,
+                bool erase_progress) {
+    auto set = handled_signals();
+    signals_ = signalfd(-1, &set, SFD_CLOEXEC);
+    stop_ = eventfd(0, EFD_CLOEXEC);
+    if (signals_ < 0 || stop_ < 0)
+      throw std::runtime_error(std::string{"signal thread: "}
+                               + std::strerror(errno));
+    thread_ = std::thread{[=, &sys] {
+      loop(sys, supervisor, aggregator, started, erase_progress);
+    }};
   }
 
   ~signal_thread() {
-    pthread_kill(thread_.native_handle(), SIGUSR1);
+    uint64_t one = 1;
+    auto ignored = ::write(stop_, &one, sizeof(one));
+    static_cast<void>(ignored); // an eventfd write of 1 cannot fail here
     thread_.join();
+    ::close(signals_);
+    ::close(stop_);
   }
 
   int received() const {
@@ -46,18 +113,35 @@ public:
   }
 
 private:
-  void loop(supervisor_actor supervisor) {
-    auto set = stop_signals();
+  void loop(caf::actor_system& sys, supervisor_actor supervisor,
+            aggregator_actor aggregator,
+            std::chrono::steady_clock::time_point started,
+            bool erase_progress) {
+    pollfd fds[2] = {{signals_, POLLIN, 0}, {stop_, POLLIN, 0}};
     for (;;) {
-      int sig = 0;
-      if (sigwait(&set, &sig) != 0 || sig == SIGUSR1)
+      if (::poll(fds, 2, -1) < 0) {
+        if (errno == EINTR)
+          continue;
         return;
-      if (received_ == 0)
-        received_ = sig;
+      }
+      if (fds[1].revents != 0)
+        return;
+      signalfd_siginfo info;
+      if (::read(signals_, &info, sizeof(info)) != sizeof(info))
+        continue;
+      auto sig = static_cast<int>(info.ssi_signo);
+      if (sig == SIGUSR1) {
+        print_status(sys, supervisor, aggregator, started, erase_progress);
+        continue;
+      }
+      int none = 0;
+      received_.compare_exchange_strong(none, sig);
       caf::anon_send(supervisor, interrupt_atom_v);
     }
   }
 
+  int signals_ = -1;
+  int stop_ = -1;
   std::atomic<int> received_{0};
   std::thread thread_;
 };
@@ -65,17 +149,17 @@ private:
 } // namespace
 
 void block_stop_signals() {
-  auto set = stop_signals();
+  auto set = handled_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
-                const std::vector<std::string>& lists, std::ostream& out,
-                std::ostream& err, std::ostream* journal,
+                const std::vector<std::string>& lists, detail::output_file out,
+                std::ostream& err, detail::output_file journal,
                 std::shared_ptr<detail::journaled_records> journaled) {
   auto started = std::chrono::steady_clock::now();
-  auto aggregator_handle = sys.spawn(aggregator, cfg.aggregator, &out, &err,
-                                     journal);
+  auto aggregator_handle = sys.spawn(aggregator, cfg.aggregator,
+                                     std::move(out), &err, std::move(journal));
   // Detached: reading stdin may block, and must not block a scheduler thread.
   auto source_handle = sys.spawn<caf::detached>(source, lists, std::move(journaled),
                                                 cfg.source);
@@ -94,7 +178,8 @@ run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
                                 &err, caf::timespan{std::chrono::milliseconds(100)});
   run_outcome outcome;
   {
-    signal_thread signals{supervisor_handle};
+    signal_thread signals{sys, supervisor_handle, aggregator_handle, started,
+                          cfg.show_progress};
     caf::scoped_actor self{sys};
     caf::anon_send(supervisor_handle, start_atom_v);
     self->request(aggregator_handle, caf::infinite, await_atom_v)
@@ -121,7 +206,8 @@ run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
 int exit_status(const run_outcome& outcome, bool strict) {
   if (outcome.signal != 0 || outcome.summary.interrupted)
     return 128 + (outcome.signal != 0 ? outcome.signal : SIGINT);
-  if (!outcome.summary.read_error.empty())
+  if (!outcome.summary.read_error.empty()
+      || !outcome.summary.write_errors.empty())
     return 2;
   auto& s = outcome.summary;
   if (s.failed > 0 || s.duplicates > 0 || s.mismatched > 0
@@ -156,6 +242,17 @@ std::string summary_line(const run_outcome& outcome, bool check) {
               + std::to_string(s.marks[3]) + " gone";
   if (s.from_journal > 0)
     failed += ", " + std::to_string(s.from_journal) + " from the journal";
+  // What a re-run would still have to do.
+  std::string interrupted;
+  if (s.interrupted) {
+    interrupted = ", interrupted";
+    if (s.never_started > 0)
+      interrupted += ", " + std::to_string(s.never_started) + " URL"
+                     + (s.never_started == 1 ? "" : "s") + " never started";
+    if (s.list_unread)
+      interrupted += ", rest of the list not read";
+  }
+  char rates[160];
   if (check) {
     // sha256sum -c's terms: verdicts, not transfers. "ok" would count a
     // fetched body whose digest did NOT match.
@@ -171,21 +268,17 @@ std::string summary_line(const run_outcome& outcome, bool check) {
       verdicts += ", " + std::to_string(s.missing) + " missing (ignored)";
     if (s.from_journal > 0)
       verdicts += ", " + std::to_string(s.from_journal) + " from the journal";
-    char buf[400];
-    std::snprintf(buf, sizeof(buf), "fetchsum: %s, %.1f MB in %.2f s%s",
-                  verdicts.c_str(), s.bytes / 1e6, outcome.seconds,
-                  s.interrupted ? ", interrupted" : "");
-    return buf;
+    std::snprintf(rates, sizeof(rates), ", %.1f MB in %.2f s", s.bytes / 1e6,
+                  outcome.seconds);
+    return "fetchsum: " + verdicts + rates + interrupted;
   }
-  char buf[320];
-  std::snprintf(buf, sizeof(buf),
-                "fetchsum: %llu URLs, %llu ok, %s, %.1f MB in %.2f s "
-                "(%.0f URL/s, %.1f MB/s)%s",
-                static_cast<unsigned long long>(urls),
-                static_cast<unsigned long long>(s.ok), failed.c_str(),
-                s.bytes / 1e6, outcome.seconds, (urls - s.from_journal) / secs,
-                s.bytes / 1e6 / secs, s.interrupted ? ", interrupted" : "");
-  return buf;
+  // Rates of what this run fetched: re-emitted journal records cost nothing.
+  std::snprintf(rates, sizeof(rates),
+                ", %.1f MB in %.2f s (%.0f URL/s, %.1f MB/s)", s.bytes / 1e6,
+                outcome.seconds, (urls - s.from_journal) / secs,
+                s.bytes / 1e6 / secs);
+  return "fetchsum: " + std::to_string(urls) + " URLs, " + std::to_string(s.ok)
+         + " ok, " + failed + rates + interrupted;
 }
 
 } // namespace fetchsum

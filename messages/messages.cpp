@@ -70,13 +70,15 @@ auto fields(const url_result& x) {
 }
 auto fields(const input_end& x) {
   return std::tie(x.results, x.read_error, x.interrupted, x.from_journal,
-                  x.malformed, x.unformatted_lists);
+                  x.malformed, x.unformatted_lists, x.never_started,
+                  x.list_unread);
 }
 auto fields(const run_summary& x) {
   return std::tie(x.ok, x.failed, x.failed_by_kind, x.bytes, x.duplicates,
                   x.read_error, x.interrupted, x.from_journal, x.marks,
                   x.verified, x.mismatched, x.unreadable, x.missing,
-                  x.malformed, x.unformatted_lists);
+                  x.malformed, x.unformatted_lists, x.never_started,
+                  x.list_unread, x.write_errors);
 }
 
 auto fields(const record_counts& x) {

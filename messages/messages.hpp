@@ -248,12 +248,17 @@ struct input_end {
   uint64_t malformed = 0;
   /// -c/--check: lists without one properly formatted line.
   std::vector<std::string> unformatted_lists;
+  /// Interrupted: URLs read from the list but never started (no record),
+  /// and whether the list was not read to its end.
+  uint64_t never_started = 0;
+  bool list_unread = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, input_end& x) {
   return f(caf::meta::type_name("input_end"), x.results, x.read_error,
-           x.interrupted, x.from_journal, x.malformed, x.unformatted_lists);
+           x.interrupted, x.from_journal, x.malformed, x.unformatted_lists,
+           x.never_started, x.list_unread);
 }
 
 /// Aggregator -> main: the run is complete.
@@ -281,6 +286,12 @@ struct run_summary {
   uint64_t malformed = 0;
   /// -c/--check: lists without one properly formatted line.
   std::vector<std::string> unformatted_lists;
+  /// As in input_end: URLs never started, list not read to its end.
+  uint64_t never_started = 0;
+  bool list_unread = false;
+  /// "standard output: No space left on device": one line per output that
+  /// failed (records are still counted, but no longer written there).
+  std::vector<std::string> write_errors;
 };
 
 template <class Inspector>
@@ -288,7 +299,8 @@ typename Inspector::result_type inspect(Inspector& f, run_summary& x) {
   return f(caf::meta::type_name("run_summary"), x.ok, x.failed,
            x.failed_by_kind, x.bytes, x.duplicates, x.read_error,
            x.interrupted, x.from_journal, x.marks, x.verified, x.mismatched,
-           x.unreadable, x.missing, x.malformed, x.unformatted_lists);
+           x.unreadable, x.missing, x.malformed, x.unformatted_lists,
+           x.never_started, x.list_unread, x.write_errors);
 }
 
 /// Aggregator -> progress display: records so far.

@@ -337,4 +337,56 @@ CAF_TEST(a missing record is reported at the end) {
   CAF_CHECK_EQUAL(s->failed, 1u);
 }
 
+CAF_TEST(a failed write is reported and the records are still counted) {
+  auto agg = spawn_aggregator();
+  self->send(agg, ok(0));
+  deliver();
+  sched.trigger_timeouts();
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), line(0));
+  out.setstate(std::ios::badbit); // the disk is full, say
+  self->send(agg, ok(1));
+  deliver();
+  sched.trigger_timeouts();
+  deliver();
+  out.clear(); // room again: still nothing more goes to a failed output
+  self->send(agg, ok(2));
+  self->send(agg, input_end{3, {}, false});
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), line(0));
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->ok, 3u);
+  CAF_CHECK_EQUAL(s->write_errors,
+                  std::vector<std::string>{"output stream: Input/output error"});
+}
+
+CAF_TEST(a failed journal write is reported and output goes on) {
+  journal_enabled = true;
+  auto agg = spawn_aggregator();
+  journal.setstate(std::ios::badbit);
+  self->send(agg, ok(0));
+  self->send(agg, ok(1));
+  self->send(agg, input_end{2, {}, false});
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), line(0) + line(1));
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->write_errors.size(), 1u); // once, not once per record
+}
+
+CAF_TEST(the summary says how many URLs an interrupt left unstarted) {
+  auto agg = spawn_aggregator();
+  input_end end;
+  end.interrupted = true;
+  end.never_started = 7;
+  end.list_unread = true;
+  self->send(agg, end);
+  deliver();
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->never_started, 7u);
+  CAF_CHECK(s->list_unread);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -377,6 +377,44 @@ CAF_TEST(interrupt admits nothing more and aborts after the grace) {
   CAF_CHECK_EQUAL(seen.ends[0].results, 2u);
 }
 
+CAF_TEST(an interrupt counts the URLs it drops before they started) {
+  auto settings = caps(2, 2);
+  settings.grace = std::chrono::milliseconds(500);
+  auto sup = start(distinct_hosts(5), settings);
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 2u);
+  self->send(sup, interrupt_atom_v);
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(500));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
+  // 2 ran (and were interrupted), 3 waited: the whole list was read.
+  CAF_CHECK_EQUAL(seen.ends[0].results, 2u);
+  CAF_CHECK_EQUAL(seen.ends[0].never_started, 3u);
+  CAF_CHECK(!seen.ends[0].list_unread);
+}
+
+CAF_TEST(an interrupt says when the rest of the list was not read) {
+  std::vector<std::string> urls;
+  for (int i = 0; i < 3000; ++i)
+    urls.push_back("http://a.test/" + std::to_string(i));
+  auto settings = caps(2, 2);
+  settings.grace = std::chrono::milliseconds(500);
+  auto sup = start(urls, settings);
+  // The first pull takes 1024 URLs (the waiting cap), 2 of them start.
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 2u);
+  self->send(sup, interrupt_atom_v);
+  sched.run();
+  self->send(sup, ok(seen.orders[0].seq));
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(500));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
+  CAF_CHECK_EQUAL(seen.ends[0].results, 2u);
+  CAF_CHECK_EQUAL(seen.ends[0].never_started, 1022u);
+  CAF_CHECK(seen.ends[0].list_unread);
+  CAF_CHECK_EQUAL(seen.orders.size(), 2u);
+}
+
 CAF_TEST(transient failures are retried after a jittered backoff) {
   auto settings = caps(4, 4);
   settings.retries = 2;

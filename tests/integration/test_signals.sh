@@ -1,11 +1,12 @@
 #!/bin/bash
-# SIGINT/SIGTERM: records already made are written, exit 130/143, no hang.
+# SIGINT/SIGTERM/SIGHUP: records already made are written, exit 130/143/129,
+# no hang. SIGUSR1 prints a status line and leaves the others working.
 source "$(dirname "$0")/lib.sh"
 start_origin main --documents 50
 cut -c 131- "$MANIFEST" > "$SCRATCH/urls.txt"
 for i in $(seq 20); do echo "$BASE/stall?$i"; done >> "$SCRATCH/urls.txt"
 
-for sig in INT TERM; do
+for sig in INT TERM HUP; do
   "$FETCHSUM" -q -j 64 --per-host 64 --grace 0.5 "$SCRATCH/urls.txt" \
     > "$SCRATCH/out.$sig" 2> "$SCRATCH/err.$sig" &
   pid=$!
@@ -14,8 +15,17 @@ for sig in INT TERM; do
     [[ $(wc -l < "$SCRATCH/out.$sig") -ge 50 ]] && break
     sleep 0.1
   done
+  # A status request first: it must not disable the stop signals.
+  kill -USR1 $pid
+  for _ in $(seq 50); do
+    grep -q 'URLs read' "$SCRATCH/err.$sig" && break
+    sleep 0.1
+  done
+  grep -q '^fetchsum: 70 URLs read (all), 20 running, 50 done (50 ok, 0 failed)' "$SCRATCH/err.$sig" \
+    || fail "SIGUSR1: no status line: $(cat "$SCRATCH/err.$sig")"
   kill -$sig $pid
   status=0
+  timeout 20 tail --pid=$pid -f /dev/null || fail "SIG$sig after SIGUSR1 did not end the run"
   wait $pid || status=$?
   want=$((128 + $(kill -l $sig)))
   [[ $status -eq $want ]] || fail "SIG$sig: exit $status, expected $want"
@@ -33,4 +43,16 @@ status=0
 timeout 10 tail --pid=$pid -f /dev/null || fail "second SIGINT did not end the run"
 wait $pid || status=$?
 [[ $status -eq 130 ]] || fail "second SIGINT: exit $status"
+# The summary says what an interrupted run never started: 4 stalled
+# transfers run, 1,020 URLs of the first pull wait, the list has more.
+for i in $(seq 3000); do echo "$BASE/stall?$i"; done > "$SCRATCH/long.txt"
+"$FETCHSUM" -j 4 --grace 0.2 "$SCRATCH/long.txt" > /dev/null 2> "$SCRATCH/err.long" &
+pid=$!
+sleep 1
+kill -INT $pid
+status=0
+wait $pid || status=$?
+[[ $status -eq 130 ]] || fail "long list: exit $status"
+grep -q '^fetchsum: 4 URLs, 0 ok, 4 failed (4 interrupted), .*, interrupted, 1020 URLs never started, rest of the list not read$' \
+  "$SCRATCH/err.long" || fail "long list: $(tail -1 "$SCRATCH/err.long")"
 pass "signals keep every record made"
