@@ -182,7 +182,7 @@ uint64_t parse_retry_after(std::string_view value, std::time_t now) noexcept {
 std::optional<status_line> parse_status_line(std::string_view line) noexcept {
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n'))
     line.remove_suffix(1);
-  if (line.substr(0, 5) != "HTTP/")
+  if (!equal_nocase(line.substr(0, 5), "HTTP/")) // libcurl ignores case too
     return std::nullopt;
   line.remove_prefix(5);
   status_line result;
@@ -275,7 +275,9 @@ bool header_value(std::string_view line, std::string_view name,
 }
 
 header_problem response_checker::feed(std::string_view line) noexcept {
-  if (line.substr(0, 5) == "HTTP/") {
+  // A header name cannot hold '/', so this is a status line (libcurl takes
+  // "HTTP/" in any case).
+  if (equal_nocase(line.substr(0, 5), "HTTP/")) {
     // A new response (first, 1xx, or the next redirect hop) starts afresh.
     content_length_.reset();
     in_headers_ = true;

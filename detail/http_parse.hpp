@@ -34,7 +34,7 @@ struct status_line {
 
 /// Parses a status line (with or without its CRLF). nullopt when it is not
 /// "HTTP/" DIGIT ["." DIGIT] SP 3DIGIT [SP reason] or the reason holds
-/// control characters.
+/// control characters. "HTTP" may be in any case, as libcurl 7.88 takes it.
 std::optional<status_line> parse_status_line(std::string_view line) noexcept;
 
 /// A Content-Length value: digits, or a list of identical values ("5, 5"),
