@@ -4,11 +4,10 @@
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
-
-#include "detail/http_parse.hpp"
-
 #include <strings.h>
 #include <sys/socket.h>
+
+#include "detail/http_parse.hpp"
 
 namespace fetchsum::detail {
 
@@ -384,6 +383,10 @@ size_t curl_multi::on_header(char* data, size_t, size_t size, void* self) {
     while (!line.empty() && (line.back() == '\r' || line.back() == '\n'))
       line.remove_suffix(1);
     t.refusal = std::string{to_string(problem)} + ": " + printable(line);
+    if (problem == header_problem::conflicting_content_length
+        && t.headers.content_length())
+      t.refusal += " after Content-Length: "
+                   + std::to_string(*t.headers.content_length());
     if (t.refused == error_kind::unsupported_encoding)
       t.refusal += " (fetchsum hashes the bytes as served and never decodes)";
     return 0; // not `size`: libcurl ends the transfer
