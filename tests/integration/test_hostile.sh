@@ -11,6 +11,9 @@ RAW=http://127.0.0.1:$(cat "$SCRATCH/raw.port")
 # Another host (the second loopback address) for redirects across hosts.
 start_origin other --documents 5 --address 127.0.0.2
 OTHER=$BASE
+# The same host on another port: for credentials, another origin too.
+start_origin third --documents 5
+THIRD=$BASE
 
 # check_records CASES OUT: CASES has "URL<TAB>KIND[<TAB>ATTEMPTS]" lines (KIND
 # "null" for success); OUT must hold exactly one JSON record per case, in
@@ -189,20 +192,23 @@ assert all(r["ok"] or r in out_of_fds for r in records), "other failures"
 print(f"{len(out_of_fds)} of 200 out of file descriptors, the rest ok")
 PY
 
-# -- 4. -H Authorization and Cookie stay with the host they were given for --
+# -- 4. -H Authorization and Cookie stay with the origin they were given for
+# libcurl 7.88 enforces this itself (since 7.83 also for another port or
+# scheme); this checks it holds with fetchsum's reused easy handles.
 # One fetcher, one transfer at a time: the second URL reuses the easy
 # handle of the first, which went to the other host directly.
 cat > "$SCRATCH/headers.txt" <<URLS
 $OTHER/headers
 $MAIN/redirect-to?url=$OTHER/headers
 $MAIN/redirect-to?url=$MAIN/headers
+$MAIN/redirect-to?url=$THIRD/headers
 URLS
 "$FETCHSUM" -q --format json -j 1 --fetchers 1 -A fetchsum-test \
   -H 'Authorization: Bearer s3cret' -H 'Cookie: session=abc' \
   "$SCRATCH/headers.txt" > "$SCRATCH/headers.jsonl" || fail "header URLs failed"
-python3 - "$SCRATCH/headers.jsonl" "$OTHER" "$MAIN" <<'PY' || fail "credentials crossed hosts"
+python3 - "$SCRATCH/headers.jsonl" "$OTHER" "$MAIN" "$THIRD" <<'PY' || fail "credentials crossed hosts"
 import hashlib, json, sys
-other, main = sys.argv[2][len("http://"):], sys.argv[3][len("http://"):]
+other, main, third = (url[len("http://"):] for url in sys.argv[2:5])
 records = {r["seq"]: r for r in map(json.loads, open(sys.argv[1]))}
 def echo(host, secrets):
     text = f"Host: {host}\nUser-Agent: fetchsum-test\nAccept: */*\n"
@@ -211,7 +217,8 @@ def echo(host, secrets):
     return hashlib.sha512(text.encode()).hexdigest()
 expected = {0: echo(other, True),   # given for that host
             1: echo(other, False),  # redirected there from another host
-            2: echo(main, True)}    # redirected within the same host
+            2: echo(main, True),    # redirected within the same origin
+            3: echo(third, False)}  # the same host name, another port
 for seq, digest in expected.items():
     got = records[seq]["digests"].get("sha512")
     assert got == digest, f"{records[seq]['url']}: headers not as expected"
