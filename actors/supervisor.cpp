@@ -332,9 +332,11 @@ bool schedule_retry(self_pointer self, pending& url,
   if (report.retry_after_ms > 0) {
     // The server named a time: pause the whole host (others go on), and put
     // the URL first in its queue for when the pause ends.
-    auto pause = std::min<caf::timespan>(
-      std::chrono::milliseconds(report.retry_after_ms),
-      st.settings.retry_max_delay);
+    // Capped in milliseconds first: a far date (year 9999) in nanoseconds
+    // would overflow caf::timespan.
+    auto pause = std::chrono::milliseconds(std::min<uint64_t>(
+      report.retry_after_ms,
+      static_cast<uint64_t>(st.settings.retry_max_delay.count())));
     pause_host(self, url.origin, st.hosts[url.origin], pause);
     enqueue(self, std::move(url), true);
     return true;

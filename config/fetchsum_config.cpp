@@ -36,6 +36,7 @@ fetchsum_config::fetchsum_config() {
     .add(user_agent, "user-agent,A", "User-Agent header")
     .add(headers, "header,H", "extra request header 'Name: value' (repeatable)")
     .add(cacert, "cacert", "CA bundle to verify TLS peers with")
+    .add(allow_downgrade, "allow-downgrade", "follow redirects from https to plain http (otherwise such a URL fails as downgrade)")
     .add(fetchers, "fetchers", "fetcher threads, each driving many transfers (0: automatic)")
     .add(hashers, "hashers", "hasher actors (0: one per core)")
     .add(chunk_size, "chunk-size", "body bytes sent to a hasher per message")
@@ -209,6 +210,7 @@ std::string fetchsum_config::validate() {
   fetcher.chunk_size = static_cast<uint32_t>(chunk_size);
   fetcher.window = static_cast<uint32_t>(window);
   fetcher.cacert = cacert;
+  fetcher.allow_downgrade = allow_downgrade;
 
   auto cores = std::max(1u, std::thread::hardware_concurrency());
   supervisor.concurrency = static_cast<uint32_t>(concurrency);

@@ -42,6 +42,7 @@ public:
   std::string user_agent = "fetchsum/0.1";
   std::vector<std::string> headers;
   std::string cacert;
+  bool allow_downgrade = false;
   int64_t chunk_size = 256 * 1024;
   int64_t window = 1024 * 1024;
   double grace = 2;

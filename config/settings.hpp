@@ -56,6 +56,9 @@ struct fetcher_settings {
   uint32_t window = 1024 * 1024;
   /// Optional CA bundle (tests with their own TLS origin).
   std::string cacert;
+  /// Follow redirects from an https URL to plain http; off, such a URL fails
+  /// as `downgrade`.
+  bool allow_downgrade = false;
 };
 
 /// Settings of the throttling supervisor.

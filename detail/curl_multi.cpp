@@ -1,16 +1,48 @@
 #include "detail/curl_multi.hpp"
 
-#include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
 #include <strings.h>
+#include <sys/socket.h>
+
+#include "detail/http_parse.hpp"
 
 namespace fetchsum::detail {
 
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+/// Whether `url` starts with `scheme` followed by ':', in any case.
+bool has_scheme(const std::string& url, const char* scheme) {
+  auto n = std::strlen(scheme);
+  return url.size() > n && url[n] == ':'
+         && strncasecmp(url.c_str(), scheme, n) == 0;
+}
+
+/// Text from a server, made safe to print in a one-line message: control
+/// bytes escaped, at most about 100 characters.
+std::string printable(std::string_view text) {
+  std::string result;
+  for (char c : text) {
+    if (result.size() >= 100) {
+      result += "...";
+      break;
+    }
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static constexpr char digits[] = "0123456789abcdef";
+      result += "\\x";
+      result += digits[u >> 4];
+      result += digits[u & 15];
+    } else {
+      result += c;
+    }
+  }
+  return result;
+}
 
 /// curl_global_init is not thread-safe; do it once before any fetcher starts.
 struct curl_global {
@@ -39,6 +71,15 @@ struct curl_multi::transfer {
   std::string reason;
   /// Retry-After of the last response, in milliseconds; 0 if none.
   uint64_t retry_after_ms = 0;
+  /// Checks what libcurl lets through in the header lines of every response.
+  response_checker headers;
+  /// Set when the header callback aborted the transfer: why.
+  error_kind refused = error_kind::none;
+  std::string refusal;
+  /// An https URL may not be redirected to plain http (--allow-downgrade).
+  bool https_only = false;
+  /// socket() failed with EMFILE or ENFILE.
+  bool out_of_fds = false;
   char error_buffer[CURL_ERROR_SIZE];
 
   ~transfer() {
@@ -75,9 +116,9 @@ CURL* curl_multi::make_easy() {
   };
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   // Only http(s), for the first request and every redirect: a file:// or
-  // gopher:// redirect target must never be followed.
+  // gopher:// redirect target must never be followed. Which of the two a
+  // redirect may go to depends on the URL: start() sets it every time.
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(easy, CURLOPT_MAXREDIRS, settings_.max_redirs);
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
@@ -103,8 +144,13 @@ CURL* curl_multi::make_easy() {
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
   // No CURLOPT_ACCEPT_ENCODING: we send no Accept-Encoding and never decode,
   // so the digest is of the bytes as served, equal to `curl -s URL | sha512sum`.
+  // (Transfer codings libcurl would decode anyway are refused in on_header.)
+  // Authorization and Cookie headers of -H are not sent to another host,
+  // port or scheme after a redirect: libcurl 7.88 drops them itself
+  // (Curl_auth_allowed_to_host); test_hostile.sh checks it.
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &curl_multi::on_write);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &curl_multi::on_header);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &curl_multi::on_open_socket);
   return easy;
 }
 
@@ -118,6 +164,7 @@ void curl_multi::start(uint64_t id, const std::string& url) {
     curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, t.get());
     curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t.get());
     curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->error_buffer);
+    curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETDATA, t.get());
   } else {
     t = std::move(idle_.back());
     idle_.pop_back();
@@ -130,7 +177,18 @@ void curl_multi::start(uint64_t id, const std::string& url) {
   t->too_large = false;
   t->reason.clear();
   t->retry_after_ms = 0;
+  t->headers = response_checker{};
+  t->refused = error_kind::none;
+  t->refusal.clear();
+  t->out_of_fds = false;
   t->error_buffer[0] = '\0';
+  // Per URL, so set on every start: easy handles are reused across URLs.
+  // A digest recorded for an SRI string or a package recipe must not have
+  // crossed the network unauthenticated, so an https URL may only be
+  // redirected to https unless the user opted in.
+  t->https_only = !settings_.allow_downgrade && has_scheme(url, "https");
+  curl_easy_setopt(t->easy, CURLOPT_REDIR_PROTOCOLS_STR,
+                   t->https_only ? "https" : "http,https");
   curl_easy_setopt(t->easy, CURLOPT_URL, url.c_str());
   auto* raw = t.get();
   transfers_[id] = std::move(t);
@@ -206,13 +264,14 @@ void curl_multi::finish(transfer& t, CURLcode code) {
     report.error = error_kind::too_large;
     report.message = "body exceeds --max-size ("
                      + std::to_string(settings_.max_size) + " bytes)";
+  } else if (t.refused != error_kind::none) {
+    report.error = t.refused;
+    report.message = t.refusal;
   } else if (code != CURLE_OK) {
     std::string detail = t.error_buffer;
     report.error = classify(code, detail);
     report.message = detail.empty() ? curl_easy_strerror(code) : detail;
-    if (code == CURLE_OUT_OF_MEMORY)
-      // libcurl 7.88 also reports response headers over 100 KiB this way.
-      report.message += " (or response headers too large)";
+    refine(t, code, report);
   } else if (status < 200 || status > 299) {
     report.error = error_kind::http_status;
     report.message = "HTTP " + std::to_string(status);
@@ -226,6 +285,52 @@ void curl_multi::finish(transfer& t, CURLcode code) {
   curl_multi_remove_handle(multi_, owned->easy);
   release(std::move(owned));
   events_.on_done(id, std::move(report));
+}
+
+void curl_multi::refine(transfer& t, CURLcode code, transfer_report& report) {
+  switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      if (report.error == error_kind::bad_response
+          && report.message.find("HTTP/0.9") != std::string::npos)
+        report.message += " (the answer has no HTTP status line)";
+      // A redirect to a scheme the URL may not go to. From https to http
+      // that is a downgrade, refused on purpose; anything else (file://) is
+      // an unsupported scheme.
+      if (t.https_only && has_scheme(report.final_url, "http")) {
+        report.error = error_kind::downgrade;
+        report.message = "redirected from https to plain http ("
+                         + report.final_url
+                         + "); --allow-downgrade follows such redirects";
+      }
+      break;
+    case CURLE_OUT_OF_MEMORY:
+      // libcurl 7.88 reports a response header line over 100 KiB as out of
+      // memory; before the first body byte that is what it was.
+      if (!t.status_known) {
+        report.error = error_kind::bad_response;
+        report.message = "response header line too long (libcurl allows "
+                         "100 KiB): "
+                         + report.message;
+      }
+      break;
+    case CURLE_COULDNT_CONNECT: {
+      // libcurl says "Couldn't connect" also when socket() itself failed
+      // for want of file descriptors, and 7.88 leaves CURLINFO_OS_ERRNO 0
+      // then: on_open_socket notes it.
+      long os_errno = 0;
+      curl_easy_getinfo(t.easy, CURLINFO_OS_ERRNO, &os_errno);
+      if (t.out_of_fds || os_errno == EMFILE || os_errno == ENFILE)
+        report.message = "out of file descriptors: raise the limit (ulimit "
+                         "-n) or lower -j; "
+                         + report.message;
+      break;
+    }
+    default:
+      break;
+  }
+  if (report.error == error_kind::tls
+      && report.message.find("certificate required") != std::string::npos)
+    report.message += " (the server demands a client certificate)";
 }
 
 void curl_multi::release(std::unique_ptr<transfer> t) {
@@ -256,67 +361,67 @@ size_t curl_multi::on_write(char* data, size_t, size_t size, void* self) {
   return size;
 }
 
-namespace {
-
-/// Retry-After is delta-seconds ("120") or an HTTP-date; returns
-/// milliseconds from now, 0 when absent, past or unreadable.
-uint64_t parse_retry_after(std::string value) {
-  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
-    value.pop_back();
-  auto first = value.find_first_not_of(" \t");
-  if (first == std::string::npos)
-    return 0;
-  value.erase(0, first);
-  if (value.find_first_not_of("0123456789") == std::string::npos) {
-    if (value.size() > 9) // more than 31 years: cap rather than overflow
-      value = "999999999";
-    return std::stoull(value) * 1000;
-  }
-  auto when = curl_getdate(value.c_str(), nullptr);
-  auto now = std::time(nullptr);
-  if (when == -1 || when <= now)
-    return 0;
-  return static_cast<uint64_t>(when - now) * 1000;
+curl_socket_t curl_multi::on_open_socket(void* self, curlsocktype,
+                                         curl_sockaddr* address) {
+  auto& t = *static_cast<transfer*>(self);
+  auto fd = socket(address->family, address->socktype, address->protocol);
+  if (fd == CURL_SOCKET_BAD && (errno == EMFILE || errno == ENFILE))
+    t.out_of_fds = true;
+  return fd;
 }
-
-bool starts_with_nocase(const char* data, size_t size, const char* prefix) {
-  auto n = std::strlen(prefix);
-  return size >= n && strncasecmp(data, prefix, n) == 0;
-}
-
-} // namespace
 
 size_t curl_multi::on_header(char* data, size_t, size_t size, void* self) {
   auto& t = *static_cast<transfer*>(self);
-  if (starts_with_nocase(data, size, "retry-after:")) {
-    t.retry_after_ms = parse_retry_after(std::string{data + 12, size - 12});
-    return size;
-  }
-  // Remember the reason phrase of the newest status line ("HTTP/1.1 404 Not
-  // Found"): every redirect hop starts a new one. HTTP/2 has none.
-  if (size > 5 && std::memcmp(data, "HTTP/", 5) == 0) {
-    std::string line{data, size};
+  std::string_view line{data, size};
+  if (auto problem = t.headers.feed(line); problem != header_problem::none) {
+    // Abort before any body byte is hashed: libcurl would go on with what it
+    // accepts silently (last Content-Length wins; gzip transfer coding
+    // decoded, so 1 KB on the wire could become a GiB hashed).
+    t.refused = problem == header_problem::unsupported_transfer_encoding
+                  ? error_kind::unsupported_encoding
+                  : error_kind::bad_response;
     while (!line.empty() && (line.back() == '\r' || line.back() == '\n'))
-      line.pop_back();
-    auto code_at = line.find(' ');
-    auto reason_at = code_at == std::string::npos
-                       ? std::string::npos
-                       : line.find(' ', code_at + 1);
-    t.reason = reason_at == std::string::npos ? std::string{}
-                                              : line.substr(reason_at + 1);
+      line.remove_suffix(1);
+    t.refusal = std::string{to_string(problem)} + ": " + printable(line);
+    if (problem == header_problem::conflicting_content_length
+        && t.headers.content_length())
+      t.refusal += " after Content-Length: "
+                   + std::to_string(*t.headers.content_length());
+    if (t.refused == error_kind::unsupported_encoding)
+      t.refusal += " (fetchsum hashes the bytes as served and never decodes)";
+    return 0; // not `size`: libcurl ends the transfer
+  }
+  std::string_view value;
+  if (header_value(line, "retry-after", value)) {
+    t.retry_after_ms = parse_retry_after(value, std::time(nullptr));
+  } else if (auto status = parse_status_line(line)) {
+    // Remember the reason phrase of the newest status line ("HTTP/1.1 404
+    // Not Found"): every redirect hop starts a new one. HTTP/2 has none.
+    t.reason = std::string{status->reason};
     t.retry_after_ms = 0; // a new response: forget the previous hop's
   }
   return size;
 }
 
 error_kind classify(CURLcode code, const std::string& detail) {
+  auto says = [&](const char* text) {
+    return detail.find(text) != std::string::npos;
+  };
   switch (code) {
     case CURLE_OK:
       return error_kind::none;
     case CURLE_URL_MALFORMAT:
       return error_kind::bad_url;
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return error_kind::unsupported_scheme;
+      // Also what libcurl says when the answer has no HTTP status line at
+      // all ("Received HTTP/0.9 when not allowed") or an unknown version.
+      return says("HTTP/0.9") || says("HTTP version") ? error_kind::bad_response
+                                                      : error_kind::unsupported_scheme;
+    case CURLE_WEIRD_SERVER_REPLY:
+      // "Nul byte in header", "Invalid Content-Length: value", ...
+      return error_kind::bad_response;
+    case CURLE_BAD_CONTENT_ENCODING:
+      return error_kind::unsupported_encoding;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
       return error_kind::dns;
@@ -324,9 +429,16 @@ error_kind classify(CURLcode code, const std::string& detail) {
       return error_kind::connect;
     case CURLE_OPERATION_TIMEDOUT:
       // The low-speed check and the overall timeouts share one code; only
-      // the message tells them apart ("Operation too slow. Less than 1 bytes/sec").
-      return detail.find("too slow") != std::string::npos ? error_kind::stall
-                                                           : error_kind::timeout;
+      // the message tells them apart ("Operation too slow. Less than 1
+      // bytes/sec"). --connect-timeout says "Failed to connect ... Timeout
+      // was reached", --max-time while connecting "Connection timed out".
+      if (says("too slow"))
+        return error_kind::stall;
+      if (says("Failed to connect") || says("Connection timed out"))
+        return error_kind::connect;
+      if (says("Resolving timed out"))
+        return error_kind::dns;
+      return error_kind::timeout;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -340,11 +452,25 @@ error_kind classify(CURLcode code, const std::string& detail) {
     case CURLE_SSL_ENGINE_NOTFOUND:
     case CURLE_SSL_ENGINE_SETFAILED:
     case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CLIENTCERT:
     case CURLE_USE_SSL_FAILED:
       return error_kind::tls;
-    case CURLE_PARTIAL_FILE:
     case CURLE_RECV_ERROR:
+      // Under TLS 1.3 a server demanding a client certificate says so with
+      // an alert after the handshake, which reaches us as a read error:
+      // "OpenSSL SSL_read: ... tlsv13 alert certificate required".
+      if (says("SSL routines") && says("alert"))
+        return error_kind::tls;
+      // "Illegal or missing hexadecimal sequence in chunked-encoding",
+      // "Too large response headers: 307957 > 307200"
+      if (says("chunked-encoding") || says("response headers"))
+        return error_kind::bad_response;
+      return error_kind::truncated;
     case CURLE_SEND_ERROR:
+      if (says("SSL routines") && says("alert"))
+        return error_kind::tls;
+      return error_kind::truncated;
+    case CURLE_PARTIAL_FILE:
     case CURLE_GOT_NOTHING:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:

@@ -71,9 +71,15 @@ private:
 
   static size_t on_write(char* data, size_t, size_t size, void* self);
   static size_t on_header(char* data, size_t, size_t size, void* self);
+  static curl_socket_t on_open_socket(void* self, curlsocktype,
+                                      curl_sockaddr* address);
 
   CURL* make_easy();
   void finish(transfer& t, CURLcode code);
+  /// Tells apart what libcurl reports under one code, with the transfer's
+  /// state at hand (a downgrade from an unsupported scheme, too few file
+  /// descriptors from a refused connection).
+  void refine(transfer& t, CURLcode code, transfer_report& report);
   void release(std::unique_ptr<transfer> t);
 
   const fetcher_settings& settings_;
@@ -86,7 +92,9 @@ private:
   std::vector<std::unique_ptr<transfer>> idle_;
 };
 
-/// Classifies a libcurl result. `detail` is libcurl's error buffer.
+/// Classifies a libcurl result. `detail` is libcurl's error buffer: libcurl
+/// 7.88 reports several different failures under one code, and only its
+/// message tells them apart.
 error_kind classify(CURLcode code, const std::string& detail);
 
 } // namespace fetchsum::detail

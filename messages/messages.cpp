@@ -20,6 +20,9 @@ const char* to_string(error_kind x) {
     case error_kind::too_large: return "too_large";
     case error_kind::internal: return "internal";
     case error_kind::interrupted: return "interrupted";
+    case error_kind::bad_response: return "bad_response";
+    case error_kind::unsupported_encoding: return "unsupported_encoding";
+    case error_kind::downgrade: return "downgrade";
   }
   return "internal";
 }

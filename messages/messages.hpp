@@ -46,6 +46,15 @@ enum class error_kind : uint8_t {
   internal,
   /// The run was interrupted (SIGINT/SIGTERM) before this transfer finished.
   interrupted,
+  /// The server's answer is not valid HTTP: a garbage or HTTP/0.9 status
+  /// line, a NUL in a header, a negative, malformed or conflicting
+  /// Content-Length, headers over libcurl's limit, broken chunked framing.
+  bad_response,
+  /// A Transfer-Encoding other than chunked (gzip, deflate, ...): libcurl
+  /// would decode it, so the digest would not be of the bytes served.
+  unsupported_encoding,
+  /// An https URL redirected to plain http (allowed by --allow-downgrade).
+  downgrade,
 };
 
 /// Stable lower-case name of an error kind, e.g. "http_status".
@@ -54,7 +63,9 @@ const char* to_string(error_kind x);
 struct transfer_report;
 
 /// Whether another attempt may succeed: dns, connect, timeout, stall,
-/// truncated, and HTTP 408, 429 and 5xx. Everything else is final.
+/// truncated, and HTTP 408, 429 and 5xx. Everything else is final, among
+/// them bad_response, unsupported_encoding, downgrade and tls: the same
+/// server would answer the same way.
 bool is_transient(const transfer_report& report);
 
 /// One URL read from the input, numbered in input order from 0.

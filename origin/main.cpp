@@ -5,18 +5,24 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "origin/origin.hpp"
+#include "origin/raw_server.hpp"
 
 namespace {
 
 const char* usage
   = "Usage: fetchsum-origin [--address A] [--port P] [--documents N]\n"
     "                       [--seed S] [--manifest FILE] [--port-file FILE]\n"
+    "                       [--raw-port-file FILE]\n"
     "Serves generated documents and fault routes over HTTP until SIGINT or\n"
     "SIGTERM. --manifest writes 'SHA512HEX  URL' per document (sha512sum's\n"
-    "format); --port-file writes the port once the server listens.\n";
+    "format); --port-file writes the port once the server listens.\n"
+    "--raw-port-file also starts the raw-TCP origin of hostile answers\n"
+    "(broken HTTP, see origin/raw_server.hpp) on an ephemeral port of the\n"
+    "same address and writes its port there, before --port-file.\n";
 
 int bad_usage(const std::string& message) {
   std::cerr << "fetchsum-origin: " << message << "\n" << usage;
@@ -39,7 +45,7 @@ bool write_file(const std::string& path, const std::string& text) {
 
 int main(int argc, char** argv) {
   fetchsum::origin::options opts;
-  std::string manifest, port_file;
+  std::string manifest, port_file, raw_port_file;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -62,6 +68,8 @@ int main(int argc, char** argv) {
         manifest = value;
       else if (arg == "--port-file")
         port_file = value;
+      else if (arg == "--raw-port-file")
+        raw_port_file = value;
       else
         return bad_usage("unknown option: " + arg);
     } catch (std::exception&) {
@@ -75,6 +83,12 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr); // before the server's threads
   try {
     fetchsum::origin::server server{opts};
+    std::unique_ptr<fetchsum::origin::raw_server> raw;
+    if (!raw_port_file.empty()) {
+      raw = std::make_unique<fetchsum::origin::raw_server>(opts.address);
+      if (!write_file(raw_port_file, std::to_string(raw->port()) + "\n"))
+        throw std::runtime_error("cannot write " + raw_port_file);
+    }
     if (!manifest.empty()) {
       std::string text;
       for (auto& doc : server.documents())

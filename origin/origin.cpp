@@ -398,6 +398,23 @@ struct server::impl {
       MHD_add_response_header(r, "X-Big", std::string(n, 'h').c_str());
       return respond(c, MHD_HTTP_OK, r);
     }
+    if (path == "/headers") {
+      // The request's headers, one "Name: value" line each, as received:
+      // tests see what a client sent, e.g. after a redirect.
+      std::string text;
+      MHD_get_connection_values(
+        c, MHD_HEADER_KIND,
+        [](void* cls, MHD_ValueKind, const char* key, const char* value) {
+          auto& out = *static_cast<std::string*>(cls);
+          out += key;
+          out += ": ";
+          out += value != nullptr ? value : "";
+          out += "\n";
+          return MHD_YES;
+        },
+        &text);
+      return respond_text(c, MHD_HTTP_OK, text);
+    }
     if (path.compare(0, 6, "/crash") == 0)
       return respond_text(c, MHD_HTTP_OK, "FETCHSUM-TEST-CRASH\n");
     if (path == "/stall")

@@ -42,8 +42,13 @@ struct options {
 ///   /flaky/<k>/<name>   503 for the first k requests of that path, then 200
 ///   /throttle/<s>/<name>      429 with Retry-After: s once, then 200
 ///   /throttle-date/<s>/<name> the same with Retry-After as an HTTP-date
+///   /headers            the request's headers, "Name: value" per line
 ///   /crash...           a body with the marker of --test-crash-marker
 ///   /stats              "requests N\npeak_in_flight M\n"
+/// Broken HTTP (no status line, NUL in headers, conflicting Content-Length,
+/// gzip transfer coding, ...) cannot be sent with libmicrohttpd: the raw-TCP
+/// origin in origin/raw_server.hpp serves those routes (fetchsum-origin
+/// --raw-port-file starts it).
 class server {
 public:
   /// Starts serving; throws std::runtime_error saying why it cannot.

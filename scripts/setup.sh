@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ make cmake pkg-config libcaf-dev libcurl4-openssl-dev libssl-dev
-          libmicrohttpd-dev curl openssl python3 ca-certificates tmux)
+          libmicrohttpd-dev zlib1g-dev curl openssl python3 ca-certificates tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

@@ -6,7 +6,9 @@
 
 #include "actors/fetcher.hpp"
 #include "detail/digest.hpp"
+#include "detail/curl_multi.hpp"
 #include "origin/origin.hpp"
+#include "origin/raw_server.hpp"
 
 // The fetcher is a blocking actor that talks to the network, so these tests
 // run a real actor system against the test origin on 127.0.0.1; the test's
@@ -193,6 +195,75 @@ CAF_TEST(a refused connection is a connect error) {
   auto got = receive_all(f, 1);
   CAF_CHECK(got.report.error == error_kind::connect);
   self->send_exit(f, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(hostile answers are refused before any body byte is hashed) {
+  origin::raw_server raw{"127.0.0.1"};
+  auto base = "http://127.0.0.1:" + std::to_string(raw.port());
+  auto f = spawn_fetcher();
+  struct expectation {
+    std::string path;
+    error_kind kind;
+  };
+  std::vector<expectation> cases{
+    {"/garbage-status", error_kind::bad_response},
+    {"/http09", error_kind::bad_response},
+    {"/nul-header", error_kind::bad_response},
+    {"/negative-length", error_kind::bad_response},
+    {"/conflicting-length", error_kind::bad_response},
+    {"/bad-chunked", error_kind::bad_response},
+    {"/huge-headers", error_kind::bad_response},
+    {"/huge-header-line", error_kind::bad_response},
+    // 64 MiB of zeros behind ~64 KiB of gzip: libcurl would inflate them.
+    {"/gzip-te", error_kind::unsupported_encoding},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    self->send(f, fetch_order{i, base + cases[i].path,
+                              caf::actor_cast<caf::actor>(self)});
+    auto got = receive_all(f, i);
+    CAF_MESSAGE(cases[i].path << ": " << to_string(got.report.error) << " "
+                              << got.report.message);
+    CAF_CHECK(got.report.error == cases[i].kind);
+    CAF_CHECK(got.body.empty());
+    CAF_CHECK_EQUAL(got.report.bytes, 0u);
+  }
+  // Content-Length given twice with one value is valid HTTP.
+  self->send(f, fetch_order{100, base + "/same-length-twice",
+                            caf::actor_cast<caf::actor>(self)});
+  auto twice = receive_all(f, 100);
+  CAF_CHECK(twice.report.error == error_kind::none);
+  CAF_CHECK_EQUAL(twice.body, "hello");
+  self->send_exit(f, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(libcurl results that share a code are told apart by message) {
+  using detail::classify;
+  CAF_CHECK(classify(CURLE_UNSUPPORTED_PROTOCOL,
+                     "Received HTTP/0.9 when not allowed")
+            == error_kind::bad_response);
+  CAF_CHECK(classify(CURLE_UNSUPPORTED_PROTOCOL,
+                     "Protocol \"file\" not supported or disabled in libcurl")
+            == error_kind::unsupported_scheme);
+  CAF_CHECK(classify(CURLE_OPERATION_TIMEDOUT,
+                     "Failed to connect to 127.0.0.1 port 9 after 1000 ms: "
+                     "Timeout was reached")
+            == error_kind::connect);
+  CAF_CHECK(classify(CURLE_OPERATION_TIMEDOUT,
+                     "Operation timed out after 1000 milliseconds with 0 "
+                     "bytes received")
+            == error_kind::timeout);
+  CAF_CHECK(classify(CURLE_RECV_ERROR,
+                     "OpenSSL SSL_read: OpenSSL/3.0.19: error:0A00045C:SSL "
+                     "routines::tlsv13 alert certificate required, errno 0")
+            == error_kind::tls);
+  CAF_CHECK(classify(CURLE_RECV_ERROR, "Connection reset by peer")
+            == error_kind::truncated);
+  CAF_CHECK(classify(CURLE_RECV_ERROR,
+                     "Illegal or missing hexadecimal sequence in "
+                     "chunked-encoding")
+            == error_kind::bad_response);
+  CAF_CHECK(classify(CURLE_WEIRD_SERVER_REPLY, "Nul byte in header")
+            == error_kind::bad_response);
 }
 
 CAF_TEST(cancel ends a transfer as interrupted) {

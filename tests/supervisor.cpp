@@ -530,6 +530,22 @@ CAF_TEST(retry after is capped by the maximum delay) {
   CAF_CHECK_EQUAL(orders_for("http://a.test/1"), 2u);
 }
 
+CAF_TEST(a retry after beyond any timespan is capped too) {
+  auto settings = caps(10, 1);
+  settings.retries = 1;
+  settings.retry_max_delay = std::chrono::seconds(2);
+  auto sup = start({"http://a.test/1"}, settings);
+  // Year 9999 in milliseconds from now: as nanoseconds beyond int64.
+  self->send(sup, failure(0, error_kind::http_status, 503, 253'402'300'799'000));
+  sched.run();
+  sched.advance_time(std::chrono::seconds(1));
+  sched.run();
+  CAF_CHECK_EQUAL(orders_for("http://a.test/1"), 1u);
+  sched.advance_time(std::chrono::seconds(1));
+  sched.run();
+  CAF_CHECK_EQUAL(orders_for("http://a.test/1"), 2u);
+}
+
 CAF_TEST(429 does not use up the retry budget but has a cap of its own) {
   auto settings = caps(10, 1);
   settings.retries = 0;
