@@ -1,5 +1,6 @@
 #include "detail/journal.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -29,12 +30,22 @@ std::string journal_url(const std::string& line) {
       case 'n': url += '\n'; break;
       case 'r': url += '\r'; break;
       case 't': url += '\t'; break;
-      case 'u':
+      case 'u': {
+        // Exactly four hex digits; std::stoi would throw on others (and
+        // accept a sign or blanks).
         if (i + 4 >= line.size())
           return {};
-        url += static_cast<char>(std::stoi(line.substr(i + 1, 4), nullptr, 16));
+        unsigned code = 0;
+        for (size_t k = i + 1; k <= i + 4; ++k) {
+          auto c = static_cast<unsigned char>(line[k]);
+          if (!std::isxdigit(c))
+            return {};
+          code = code * 16 + (std::isdigit(c) ? c - '0' : std::tolower(c) - 'a' + 10);
+        }
+        url += static_cast<char>(code);
         i += 4;
         break;
+      }
       default: url += line[i]; // \" and \\ stand for themselves
     }
   }

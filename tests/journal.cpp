@@ -40,6 +40,18 @@ CAF_TEST(the url of a record is unescaped and torn lines have none) {
   CAF_CHECK_EQUAL(journal_url("garbage"), "");
 }
 
+// Found by tests/fuzz/fuzz_journal_line: a backslash-u escape without four
+// hex digits threw std::invalid_argument out of std::stoi and aborted
+// --journal, --diff and -c on a damaged file.
+CAF_TEST(a broken unicode escape makes a line no record) {
+  CAF_CHECK_EQUAL(journal_url(R"({"url":"http://h/\u0041","ok":true})"),
+                  "http://h/A");
+  for (auto escape : {R"(\uM041)", R"(\u+041)", R"(\u 041)", R"(\u00")"})
+    CAF_CHECK_EQUAL(journal_url(std::string{R"({"url":"http://h/)"} + escape
+                                + R"(","ok":true})"),
+                    "");
+}
+
 CAF_TEST(resuming keeps OK records and drops failed and torn ones) {
   auto path = temp_path();
   {
