@@ -79,6 +79,15 @@ CAF_TEST(json records with a broken unicode escape are improperly formatted) {
   CAF_CHECK(!parse_checksum_line(line("http://h/\\u12")));
 }
 
+// Found by tests/fuzz/fuzz_checksum_line: a JSON record naming its digest ""
+// was taken as a line with an unknown algorithm (-c then stopped with "no
+// checksum line names a digest OpenSSL knows") instead of a malformed one.
+CAF_TEST(json records with an empty algorithm name are improperly formatted) {
+  CAF_CHECK(!parse_checksum_line(
+    "{\"url\":\"http://h/a\",\"seq\":0,\"ok\":true,\"digests\":{\"\":\"75ed\"},"
+    "\"error\":null}"));
+}
+
 CAF_TEST(anything else is improperly formatted) {
   for (std::string line : std::vector<std::string>{"", "garbage", "abc  http://h/a", "0123  http://h/a",
                     "SHA256 (x) = nothex", std::string{sha256_abc} + "  ",
