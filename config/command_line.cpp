@@ -61,8 +61,8 @@ struct given_option {
   std::string value;    // empty for flags
 };
 
-/// Checks every key of the INI file against the option set: CAF itself
-/// silently ignores unknown keys and values of the wrong type.
+} // namespace
+
 std::string check_config_file(const fetchsum_config& cfg,
                               const std::string& path) {
   auto parsed = caf::actor_system_config::parse_config_file(path.c_str());
@@ -100,8 +100,6 @@ std::string check_config_file(const fetchsum_config& cfg,
   }
   return problem;
 }
-
-} // namespace
 
 std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
                                command_line& out) {

@@ -29,6 +29,14 @@ struct command_line {
 std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
                                command_line& out);
 
+/// Checks every key of the INI file at `path` against the options of `cfg`:
+/// CAF itself silently ignores unknown keys and values of the wrong type.
+/// Stores integers given for options measured in seconds (CAF refuses them)
+/// as real numbers. Returns an empty string if the file is fine, otherwise
+/// one line naming the file and the first problem.
+std::string check_config_file(const fetchsum_config& cfg,
+                              const std::string& path);
+
 /// The text of --help.
 std::string help_text(const fetchsum_config& cfg);
 

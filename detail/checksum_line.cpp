@@ -101,7 +101,7 @@ std::optional<expected_digest> make(std::string name, bool escaped,
       return std::nullopt;
     name = std::move(*plain);
   }
-  if (name.empty())
+  if (name.empty() || algo.empty())
     return std::nullopt;
   return expected_digest{std::move(name),
                          digest_value{lower(std::move(algo)), std::move(bytes)}};

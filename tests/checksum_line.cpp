@@ -26,7 +26,11 @@ CAF_TEST(sha256sum and sha512sum lines name the algorithm by length) {
   CAF_REQUIRE(binary);
   CAF_CHECK_EQUAL(binary->digest.algo, "sha512");
   CAF_CHECK_EQUAL(binary->url, "http://h/b");
-  CAF_CHECK_EQUAL(parse_checksum_line(std::string{md5_abc} + "  x")->digest.algo, "md5");
+  // Kept in a variable: `parse_checksum_line(...)->digest.algo` would read
+  // a temporary optional after its end (ASan: stack-use-after-scope).
+  auto md5 = parse_checksum_line(std::string{md5_abc} + "  x");
+  CAF_REQUIRE(md5);
+  CAF_CHECK_EQUAL(md5->digest.algo, "md5");
 }
 
 CAF_TEST(tag lines and escaped names) {
@@ -59,6 +63,29 @@ CAF_TEST(fetchsum json records) {
   CAF_CHECK_EQUAL(json->url, "http://h/a");
   CAF_CHECK_EQUAL(json->digest.algo, "sha256");
   CAF_CHECK_EQUAL(hex_of(json), sha256_abc);
+}
+
+// Found by tests/fuzz/fuzz_checksum_line: -c aborted (std::stoi threw) on a
+// JSON line whose URL had a backslash-u escape without four hex digits.
+CAF_TEST(json records with a broken unicode escape are improperly formatted) {
+  auto line = [](const std::string& url) {
+    return "{\"url\":\"" + url + "\",\"seq\":0,\"ok\":true,\"digests\":{\"sha256\":\""
+           + std::string{sha256_abc} + "\"},\"error\":null}";
+  };
+  auto good = parse_checksum_line(line("http://h/\\u0041"));
+  CAF_REQUIRE(good);
+  CAF_CHECK_EQUAL(good->url, "http://h/A");
+  CAF_CHECK(!parse_checksum_line(line("http://h/\\uzzzz")));
+  CAF_CHECK(!parse_checksum_line(line("http://h/\\u12")));
+}
+
+// Found by tests/fuzz/fuzz_checksum_line: a JSON record naming its digest ""
+// was taken as a line with an unknown algorithm (-c then stopped with "no
+// checksum line names a digest OpenSSL knows") instead of a malformed one.
+CAF_TEST(json records with an empty algorithm name are improperly formatted) {
+  CAF_CHECK(!parse_checksum_line(
+    "{\"url\":\"http://h/a\",\"seq\":0,\"ok\":true,\"digests\":{\"\":\"75ed\"},"
+    "\"error\":null}"));
 }
 
 CAF_TEST(anything else is improperly formatted) {

@@ -67,6 +67,19 @@ const std::vector<std::string> sha512{"sha512"};
 
 CAF_TEST_FIXTURE_SCOPE(journal_tests, fixture)
 
+// Found by tests/fuzz/fuzz_journal_line on the scanners the record codec
+// replaced: a backslash-u escape without four hex digits threw
+// std::invalid_argument out of std::stoi and aborted --journal, --diff and
+// -c on a damaged file. The codec refuses such a line instead.
+CAF_TEST(a broken unicode escape makes a line no record) {
+  auto good = read_json_record(R"({"url":"http://h/\u0041","ok":true})");
+  CAF_REQUIRE(good);
+  CAF_CHECK_EQUAL(good->url, "http://h/A");
+  for (auto escape : {R"(\uM041)", R"(\u+041)", R"(\u 041)", R"(\u00")"})
+    CAF_CHECK(!read_json_record(std::string{R"({"url":"http://h/)"} + escape
+                                + R"(","ok":true})"));
+}
+
 CAF_TEST(resuming keeps OK records and drops failed and torn ones) {
   auto ok_a = record("http://h/a", true);
   auto failed_b = record("http://h/b", false);
