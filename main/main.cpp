@@ -180,8 +180,16 @@ int main(int argc, char** argv) {
   if (demo) {
     status = run_demo(sys, cfg);
   } else {
-    auto outcome = run(sys, cfg, cli.positional, out, std::cerr, journal,
-                       journaled);
+    run_outcome outcome;
+    try {
+      outcome = run(sys, cfg, cli.positional, out, std::cerr, journal,
+                    journaled);
+    } catch (std::exception& e) {
+      // Only the set-up can throw (the signal thread without descriptors,
+      // say), before any URL is admitted: nothing is lost, nothing to flush.
+      std::cerr << "fetchsum: cannot start: " << e.what() << "\n";
+      std::_Exit(2);
+    }
     // A failed close loses records too (NFS reports write errors there).
     auto& write_errors = outcome.summary.write_errors;
     for (auto* file : {&out, &journal})

@@ -178,6 +178,9 @@ cut -f1 "$SCRATCH/timeout.tsv" | expect_status 1 "$FETCHSUM" -q --format json --
 check_records "$SCRATCH/timeout.tsv" "$SCRATCH/timeout.jsonl" || fail "connect timeout"
 
 # -- 3. Too few file descriptors are named as such --------------------------
+# Not under a sanitizer (tests/sanitized.sh): its runtime needs descriptors of
+# its own and reports a false "invalid vptr" when it has none.
+if [[ -z ${FETCHSUM_SANITIZED:-} ]]; then
 for i in $(seq 200); do echo "$MAIN/slow/1000?n=$i"; done > "$SCRATCH/many.txt"
 (ulimit -n 64; "$FETCHSUM" -q --format json --retries 0 -j 200 --per-host 200 \
   "$SCRATCH/many.txt" > "$SCRATCH/many.jsonl") || true
@@ -191,6 +194,9 @@ assert all(r["error"] == "connect" and "ulimit -n" in r["message"] for r in out_
 assert all(r["ok"] or r in out_of_fds for r in records), "other failures"
 print(f"{len(out_of_fds)} of 200 out of file descriptors, the rest ok")
 PY
+else
+  echo "skipped under a sanitizer: descriptor exhaustion"
+fi
 
 # -- 4. -H Authorization and Cookie stay with the origin they were given for
 # libcurl 7.88 enforces this itself (since 7.83 also for another port or
