@@ -3,33 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "detail/digest.hpp"
 #include "detail/record_json.hpp"
 #include "detail/strings.hpp"
 
 namespace fetchsum::detail {
 
 namespace {
-
-std::optional<std::vector<uint8_t>> from_hex(const std::string& hex) {
-  if (hex.empty() || hex.size() % 2 != 0)
-    return std::nullopt;
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    auto nibble = [](char c) -> int {
-      if (c >= '0' && c <= '9')
-        return c - '0';
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-      return -1;
-    };
-    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0)
-      return std::nullopt;
-    out.push_back(static_cast<uint8_t>(hi * 16 + lo));
-  }
-  return out;
-}
 
 std::optional<expected_digest> make(std::string name, bool escaped,
                                     std::string algo,

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -72,5 +74,9 @@ private:
 
 /// Lower-case hex of `bytes`.
 std::string to_hex(const std::vector<uint8_t>& bytes);
+
+/// The bytes of a non-empty, even-length hex string (either case); empty if
+/// it is anything else.
+std::optional<std::vector<uint8_t>> from_hex(std::string_view hex);
 
 } // namespace fetchsum::detail

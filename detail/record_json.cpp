@@ -423,29 +423,6 @@ private:
 /// Members nested deeper than this are not fetchsum's.
 constexpr int max_depth = 8;
 
-std::optional<std::vector<uint8_t>> hex_bytes(const std::string& hex) {
-  if (hex.empty() || hex.size() % 2 != 0)
-    return std::nullopt;
-  std::vector<uint8_t> out;
-  out.reserve(hex.size() / 2);
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9')
-      return c - '0';
-    if (c >= 'a' && c <= 'f')
-      return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-      return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0)
-      return std::nullopt;
-    out.push_back(static_cast<uint8_t>(hi * 16 + lo));
-  }
-  return out;
-}
-
 bool read_error_kind(json_cursor& in, error_kind& out) {
   if (in.take_null()) {
     out = error_kind::none;
@@ -471,7 +448,7 @@ bool read_digests(json_cursor& in, std::vector<digest_value>& out) {
     std::string hex;
     if (!in.read_string(digest.algo) || !in.expect(':') || !in.read_string(hex))
       return false;
-    auto bytes = hex_bytes(hex);
+    auto bytes = from_hex(hex);
     if (!bytes || digest.algo.empty())
       return in.fail("digest '" + digest.algo + "' is not hex");
     for (auto& earlier : out)
