@@ -102,13 +102,13 @@ void emit(self_pointer self, const url_result& record) {
   }
 }
 
-/// Marks `seq` as recorded; false if it already was.
-bool first_time(aggregator_state& st, uint64_t seq) {
-  if (seq >= st.seen.size())
-    st.seen.resize(std::max<size_t>(seq + 1, st.seen.size() * 2));
-  if (st.seen[seq])
+/// Marks URL `url_seq` as recorded; false if it already was.
+bool first_time(aggregator_state& st, uint64_t url_seq) {
+  if (url_seq >= st.seen.size())
+    st.seen.resize(std::max<size_t>(url_seq + 1, st.seen.size() * 2));
+  if (st.seen[url_seq])
     return false;
-  st.seen[seq] = true;
+  st.seen[url_seq] = true;
   return true;
 }
 
@@ -157,7 +157,7 @@ void mark(aggregator_state& st, url_result& record) {
 
 void on_result(self_pointer self, url_result& record) {
   auto& st = self->state;
-  if (st.complete || !first_time(st, record.seq)) {
+  if (st.complete || !first_time(st, record.url_seq)) {
     st.summary.duplicates += 1;
     return;
   }
@@ -176,7 +176,7 @@ void on_result(self_pointer self, url_result& record) {
     emit(self, record);
     return;
   }
-  st.held.emplace(record.seq, std::move(record));
+  st.held.emplace(record.url_seq, std::move(record));
   for (auto i = st.held.begin();
        i != st.held.end() && i->first == st.next_in_order;
        i = st.held.erase(i)) {
@@ -188,7 +188,7 @@ void on_result(self_pointer self, url_result& record) {
 void on_end(self_pointer self, input_end& end) {
   auto& st = self->state;
   // Interrupted runs leave gaps: write what is held, still in input order.
-  for (auto& [seq, record] : st.held)
+  for (auto& [url_seq, record] : st.held)
     emit(self, record);
   st.held.clear();
   if (st.settings.diff) {

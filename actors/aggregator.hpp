@@ -27,9 +27,10 @@ struct aggregator_state {
   std::string pending_err;
   bool flush_armed = false;
 
-  /// Which sequence ids have a record. Ids are dense from 0, so a bit each.
+  /// Which url_seqs have a record. They are dense from 0, so a bit each.
   std::vector<bool> seen;
-  /// --keep-order: records waiting for a lower id, and the next id to write.
+  /// --keep-order: records waiting for a lower url_seq, by url_seq, and the
+  /// next url_seq to write.
   std::map<uint64_t, url_result> held;
   uint64_t next_in_order = 0;
 
@@ -48,7 +49,7 @@ struct aggregator_state {
 /// `out` / `err` in the configured format, in completion order or (with
 /// keep_order) input order. Output is buffered and flushed at least every
 /// settings.flush_interval, so records already made survive a kill. A second
-/// result for an id is a bug: counted in `duplicates` and dropped.
+/// result for a url_seq is a bug: counted in `duplicates` and dropped.
 /// A failed write to `out` or `journal` is reported in
 /// run_summary::write_errors; the records are still counted.
 aggregator_actor::behavior_type

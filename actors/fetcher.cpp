@@ -44,8 +44,9 @@ void fetcher::loop() {
     receive_while(draining)(
       [&](fetch_order& order) { start(order); },
       [&](const chunk_ack& ack) { acknowledge(ack); },
-      [&](cancel_atom, uint64_t id) {
-        curl_->cancel(id, error_kind::interrupted, "transfer cancelled");
+      [&](cancel_atom, uint64_t transfer_id) {
+        curl_->cancel(transfer_id, error_kind::interrupted,
+                      "transfer cancelled");
       },
       [&](caf::exit_msg&) {
         running = false;
@@ -68,13 +69,13 @@ void fetcher::loop() {
 }
 
 void fetcher::start(fetch_order& order) {
-  auto& box = outboxes_[order.seq];
+  auto& box = outboxes_[order.transfer_id];
   box.hasher = std::move(order.hasher);
-  curl_->start(order.seq, order.url);
+  curl_->start(order.transfer_id, order.url);
 }
 
 void fetcher::acknowledge(const chunk_ack& ack) {
-  auto i = outboxes_.find(ack.seq);
+  auto i = outboxes_.find(ack.transfer_id);
   if (i == outboxes_.end())
     return; // the transfer ended meanwhile
   auto& box = i->second;
@@ -82,7 +83,7 @@ void fetcher::acknowledge(const chunk_ack& ack) {
   if (box.paused) {
     // Clear the flag first: resume() may call on_body before it returns.
     box.paused = false;
-    curl_->resume(ack.seq);
+    curl_->resume(ack.transfer_id);
   }
 }
 

@@ -56,6 +56,7 @@ private:
   void send_buffer(uint64_t id, outbox& box);
 
   fetcher_settings settings_;
+  /// By transfer id.
   std::unordered_map<uint64_t, outbox> outboxes_;
   std::unique_ptr<detail::curl_multi> curl_;
   /// True while act() sleeps in curl_multi_poll; enqueue only wakes it then.

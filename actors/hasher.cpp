@@ -9,11 +9,11 @@ namespace {
 
 using self_pointer = hasher_actor::stateful_pointer<hasher_state>;
 
-detail::digest_set& digests_of(self_pointer self, uint64_t seq) {
+detail::digest_set& digests_of(self_pointer self, uint64_t transfer_id) {
   auto& open = self->state.open;
-  auto i = open.find(seq);
+  auto i = open.find(transfer_id);
   if (i == open.end())
-    i = open.emplace(seq, self->state.algorithms->start()).first;
+    i = open.emplace(transfer_id, self->state.algorithms->start()).first;
   return i->second;
 }
 
@@ -34,10 +34,10 @@ void exit_naming_the_transfer(self_pointer self) {
         auto& content = element->content();
         if (content.size() == 1 && content.match_element<body_chunk>(0))
           return caf::make_error(caf::sec::runtime_error, what,
-                                 content.get_as<body_chunk>(0).seq);
+                                 content.get_as<body_chunk>(0).transfer_id);
         if (content.size() == 1 && content.match_element<transfer_done>(0))
           return caf::make_error(caf::sec::runtime_error, what,
-                                 content.get_as<transfer_done>(0).seq);
+                                 content.get_as<transfer_done>(0).transfer_id);
       }
       return caf::make_error(caf::sec::runtime_error, what);
     });
@@ -67,27 +67,29 @@ hasher(hasher_actor::stateful_pointer<hasher_state> self,
   return {
     [=](const body_chunk& chunk) {
       crash_if_marked(self, chunk.bytes);
-      digests_of(self, chunk.seq).update(chunk.bytes.data(),
-                                         chunk.bytes.size());
+      digests_of(self, chunk.transfer_id)
+        .update(chunk.bytes.data(), chunk.bytes.size());
       // The ack is the back-pressure signal: it lets the fetcher send (or
       // resume receiving) that many more bytes of this transfer.
       self->send(caf::actor_cast<fetcher_actor>(self->current_sender()),
-                 chunk_ack{chunk.seq, chunk.bytes.size()});
+                 chunk_ack{chunk.transfer_id, chunk.bytes.size()});
     },
     [=](transfer_done& done) {
       hash_result result;
-      result.seq = done.seq;
+      result.transfer_id = done.transfer_id;
       if (done.report.error == error_kind::none) {
         crash_if_marked(self, done.tail);
-        auto& digests = digests_of(self, done.seq);
+        auto& digests = digests_of(self, done.transfer_id);
         digests.update(done.tail.data(), done.tail.size());
         result.digests = digests.finish();
       }
-      self->state.open.erase(done.seq);
+      self->state.open.erase(done.transfer_id);
       result.report = std::move(done.report);
       self->send(self->state.sink, std::move(result));
     },
-    [=](cancel_atom, uint64_t id) { self->state.open.erase(id); },
+    [=](cancel_atom, uint64_t transfer_id) {
+      self->state.open.erase(transfer_id);
+    },
   };
 }
 

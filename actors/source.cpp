@@ -48,14 +48,14 @@ void add(source_state& st, url_batch& batch, std::string url,
   if (st.journaled) {
     if (auto node = st.journaled->extract(url)) {
       auto& record = node.mapped();
-      record.seq = st.next_seq++;
+      record.url_seq = st.next_url_seq++;
       record.expected = std::move(expected);
       record.journaled = true;
       batch.journaled.push_back(std::move(record));
       return;
     }
   }
-  batch.jobs.push_back(url_job{st.next_seq++, std::move(url),
+  batch.jobs.push_back(url_job{st.next_url_seq++, std::move(url),
                                std::move(expected)});
 }
 

@@ -27,7 +27,8 @@ struct source_state {
   source_settings settings;
   /// Reused for every line.
   std::string line;
-  uint64_t next_seq = 0;
+  /// The url_seq of the next URL handed out (journaled or not).
+  uint64_t next_url_seq = 0;
   bool done = false;
   /// --journal: what an earlier run finished OK, by URL. Each entry is
   /// re-emitted (and removed) the first time its URL comes up. May be null.

@@ -21,11 +21,11 @@ size_t waiting_limit(const supervisor_settings& settings) {
   return std::max<size_t>(1024, 4 * size_t{settings.concurrency});
 }
 
-/// -k/-c: URL `seq` has its record; the oldest unfinished URL may move on.
-void mark_finished(supervisor_state& st, uint64_t seq) {
-  if (st.settings.order_window == 0 || seq < st.order_base)
+/// -k/-c: URL `url_seq` has its record; the oldest unfinished URL may move on.
+void mark_finished(supervisor_state& st, uint64_t url_seq) {
+  if (st.settings.order_window == 0 || url_seq < st.order_base)
     return;
-  auto index = seq - st.order_base;
+  auto index = url_seq - st.order_base;
   if (index >= st.order_finished.size())
     st.order_finished.resize(index + 1, false);
   st.order_finished[index] = true;
@@ -38,9 +38,9 @@ void mark_finished(supervisor_state& st, uint64_t seq) {
 /// Sends the one record of a URL.
 void record(self_pointer self, pending& url, std::vector<digest_value> digests,
             transfer_report report) {
-  mark_finished(self->state, url.job.seq);
+  mark_finished(self->state, url.job.url_seq);
   url_result result;
-  result.seq = url.job.seq;
+  result.url_seq = url.job.url_seq;
   result.url = std::move(url.job.url);
   result.digests = std::move(digests);
   result.report = std::move(report);
@@ -206,15 +206,15 @@ void admit(self_pointer self, url_batch& batch) {
     // Every URL of the batch is now in the window, finished or not.
     uint64_t last = 0;
     for (auto& job : batch.jobs)
-      last = std::max(last, job.seq + 1);
+      last = std::max(last, job.url_seq + 1);
     for (auto& done : batch.journaled)
-      last = std::max(last, done.seq + 1);
+      last = std::max(last, done.url_seq + 1);
     if (last > st.order_base + st.order_finished.size())
       st.order_finished.resize(last - st.order_base, false);
   }
   // Records the --journal already has go out as they are.
   for (auto& done : batch.journaled) {
-    mark_finished(st, done.seq);
+    mark_finished(st, done.url_seq);
     st.from_journal += 1;
     st.results += 1;
     self->send(st.aggregator, std::move(done));
@@ -343,9 +343,9 @@ bool schedule_retry(self_pointer self, pending& url,
   }
   auto delay = throttled ? backoff(self, url.throttled)
                          : backoff(self, url.failures);
-  auto seq = url.job.seq;
-  st.backing_off.emplace(seq, std::move(url));
-  self->delayed_send(self, delay, retry_atom_v, seq);
+  auto url_seq = url.job.url_seq;
+  st.backing_off.emplace(url_seq, std::move(url));
+  self->delayed_send(self, delay, retry_atom_v, url_seq);
   return true;
 }
 
@@ -486,7 +486,7 @@ void interrupt(self_pointer self) {
         record(self, url, {}, url.last);
       else
         st.never_started += 1;
-  for (auto& [seq, url] : st.backing_off)
+  for (auto& [url_seq, url] : st.backing_off)
     record(self, url, {}, url.last);
   st.backing_off.clear();
   st.hosts.clear();
@@ -526,15 +526,15 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   return {
     [=](start_atom) { pull_if_needed(self); },
     [=](hash_result& result) {
-      attempt_done(self, result.seq, std::move(result.digests),
+      attempt_done(self, result.transfer_id, std::move(result.digests),
                    std::move(result.report));
       dispatch(self);
       pull_if_needed(self);
       finish_if_done(self);
     },
-    [=](retry_atom, uint64_t seq) {
+    [=](retry_atom, uint64_t url_seq) {
       auto& st = self->state;
-      auto i = st.backing_off.find(seq);
+      auto i = st.backing_off.find(url_seq);
       if (i == st.backing_off.end())
         return; // recorded meanwhile (interrupt)
       auto url = std::move(i->second);

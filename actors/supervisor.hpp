@@ -81,7 +81,7 @@ struct supervisor_state {
   /// Running transfers by transfer id (one per attempt, never reused).
   std::unordered_map<uint64_t, transfer> running;
   uint64_t next_transfer_id = 0;
-  /// URLs waiting out a backoff delay before their next attempt, by URL seq.
+  /// URLs waiting out a backoff delay before their next attempt, by url_seq.
   std::unordered_map<uint64_t, pending> backing_off;
   std::minstd_rand jitter;
   std::unordered_map<std::string, host> hosts;
@@ -104,8 +104,9 @@ struct supervisor_state {
   uint64_t from_journal = 0;
   /// -c/--check: lists without one properly formatted line.
   std::vector<std::string> unformatted_lists;
-  /// -k/-c (settings.order_window > 0): the oldest URL without a record,
-  /// and for it and every URL admitted after it, whether it has one.
+  /// -k/-c (settings.order_window > 0): the url_seq of the oldest URL
+  /// without a record, and for it and every URL admitted after it (by
+  /// url_seq), whether it has one.
   uint64_t order_base = 0;
   std::deque<bool> order_finished;
   /// -c/--check: lines the source could not read as checksum lines.

@@ -99,7 +99,7 @@ void write_json_record(const url_result& r, std::string& out) {
   bool ok = r.report.error == error_kind::none;
   out += "{\"url\":";
   append_json_string(out, r.url);
-  append_member(out, "seq", r.seq);
+  append_member(out, "seq", r.url_seq);
   out += ok ? ",\"ok\":true" : ",\"ok\":false";
   out += ",\"digests\":{";
   for (size_t i = 0; i < r.digests.size(); ++i) {
@@ -518,7 +518,7 @@ std::optional<url_result> read_json_record(std::string_view line,
       if (key == "url")
         bit = m_url, good = in.read_string(record.url);
       else if (key == "seq")
-        bit = m_seq, good = in.read_uint(record.seq);
+        bit = m_seq, good = in.read_uint(record.url_seq);
       else if (key == "ok")
         bit = m_ok, good = in.read_bool(ok);
       else if (key == "digests")

@@ -26,11 +26,13 @@ using source_actor = caf::typed_actor<
 
 /// Hashes bodies; one EVP context per transfer id lives in its state.
 using hasher_actor = caf::typed_actor<
-  /// The next bytes of body `seq`; acknowledged with a chunk_ack to the sender.
+  /// The next bytes of the body of transfer `transfer_id`; acknowledged with
+  /// a chunk_ack to the sender.
   caf::reacts_to<body_chunk>,
   /// The body ended: finish the digests and report a hash_result.
   caf::reacts_to<transfer_done>,
-  /// Forget transfer `id`: its fetcher died, it will run again under a new id.
+  /// Forget the transfer with this transfer id: its fetcher died, it will
+  /// run again under a new transfer id.
   caf::reacts_to<cancel_atom, uint64_t>>;
 
 /// Downloads many URLs at once on one libcurl multi handle.
@@ -39,8 +41,9 @@ using fetcher_actor = caf::typed_actor<
   caf::reacts_to<fetch_order>,
   /// The hasher consumed bytes: reopen the transfer's window.
   caf::reacts_to<chunk_ack>,
-  /// Abort transfer `id` (shutdown, or its hasher died). It ends with a
-  /// transfer_done carrying `interrupted`, which nobody waits for.
+  /// Abort the transfer with this transfer id (shutdown, or its hasher
+  /// died). It ends with a transfer_done carrying `interrupted`, which nobody
+  /// waits for.
   caf::reacts_to<cancel_atom, uint64_t>>;
 
 /// Where hashers report: the supervisor, or a test.
@@ -57,7 +60,7 @@ using supervisor_actor = caf::typed_actor<
   caf::reacts_to<interrupt_atom>,
   /// The grace period ended: give up on whatever is still in flight.
   caf::reacts_to<abort_atom>,
-  /// A backoff delay ended: URL `seq` may be tried again.
+  /// A backoff delay ended: the URL with this url_seq may be tried again.
   caf::reacts_to<retry_atom, uint64_t>,
   /// A host's Retry-After pause ended.
   caf::reacts_to<resume_atom, std::string>,

@@ -45,31 +45,35 @@ bool is_transient(const transfer_report& report) {
 
 namespace {
 
-auto fields(const url_job& x) { return std::tie(x.seq, x.url, x.expected); }
+auto fields(const url_job& x) {
+  return std::tie(x.url_seq, x.url, x.expected);
+}
 auto fields(const url_batch& x) {
   return std::tie(x.jobs, x.last, x.read_error, x.journaled, x.malformed,
                   x.unformatted_lists);
 }
-auto fields(const fetch_order& x) { return std::tie(x.seq, x.url, x.hasher); }
-auto fields(const body_chunk& x) { return std::tie(x.seq, x.bytes); }
-auto fields(const chunk_ack& x) { return std::tie(x.seq, x.size); }
+auto fields(const fetch_order& x) {
+  return std::tie(x.transfer_id, x.url, x.hasher);
+}
+auto fields(const body_chunk& x) { return std::tie(x.transfer_id, x.bytes); }
+auto fields(const chunk_ack& x) { return std::tie(x.transfer_id, x.size); }
 auto fields(const transfer_report& x) {
   return std::tie(x.error, x.message, x.http_status, x.bytes, x.final_url,
                   x.elapsed_ms, x.retry_after_ms);
 }
 auto fields(const transfer_done& x) {
-  return std::tie(x.seq, x.tail, x.report);
+  return std::tie(x.transfer_id, x.tail, x.report);
 }
 auto fields(const digest_value& x) { return std::tie(x.algo, x.bytes); }
 auto fields(const hash_result& x) {
-  return std::tie(x.seq, x.digests, x.report);
+  return std::tie(x.transfer_id, x.digests, x.report);
 }
 auto fields(const attempt_outcome& x) {
   return std::tie(x.error, x.http_status, x.message);
 }
 auto fields(const url_result& x) {
-  return std::tie(x.seq, x.url, x.digests, x.report, x.attempts, x.earlier,
-                  x.mark, x.expected, x.journaled);
+  return std::tie(x.url_seq, x.url, x.digests, x.report, x.attempts,
+                  x.earlier, x.mark, x.expected, x.journaled);
 }
 auto fields(const input_end& x) {
   return std::tie(x.results, x.read_error, x.interrupted, x.from_journal,

@@ -68,11 +68,13 @@ struct transfer_report;
 /// server would answer the same way.
 bool is_transient(const transfer_report& report);
 
-/// One URL read from the input, numbered in input order from 0.
 struct digest_value;
 
+/// One URL read from the input, numbered in input order from 0.
 struct url_job {
-  uint64_t seq = 0;
+  /// The URL's index in the input, from 0 across all lists; the same in
+  /// every attempt (JSON `seq`). Not a transfer id.
+  uint64_t url_seq = 0;
   std::string url;
   /// -c/--check: the digest the checksum file expects; empty otherwise.
   std::vector<digest_value> expected;
@@ -82,7 +84,9 @@ struct url_job {
 /// `hasher`. The supervisor picks the hasher from the transfer id, so every
 /// chunk of one body reaches the same hasher in order.
 struct fetch_order {
-  uint64_t seq = 0;
+  /// Names this one attempt: fresh for every attempt, never reused. Not a
+  /// URL's url_seq.
+  uint64_t transfer_id = 0;
   std::string url;
   /// A hasher_actor handle; untyped here so this header needs no interfaces.
   caf::actor hasher;
@@ -90,31 +94,32 @@ struct fetch_order {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fetch_order& x) {
-  return f(caf::meta::type_name("fetch_order"), x.seq, x.url, x.hasher);
+  return f(caf::meta::type_name("fetch_order"), x.transfer_id, x.url,
+           x.hasher);
 }
 
 /// Fetcher -> hasher: the next piece of a body, in order. The bytes are moved
 /// into the message, never copied.
 struct body_chunk {
-  uint64_t seq = 0;
+  uint64_t transfer_id = 0;
   std::vector<char> bytes;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, body_chunk& x) {
-  return f(caf::meta::type_name("body_chunk"), x.seq, x.bytes);
+  return f(caf::meta::type_name("body_chunk"), x.transfer_id, x.bytes);
 }
 
-/// Hasher -> fetcher: `size` bytes of transfer `seq` are hashed; the fetcher
-/// may send that many more (or resume the paused transfer).
+/// Hasher -> fetcher: `size` bytes of transfer `transfer_id` are hashed; the
+/// fetcher may send that many more (or resume the paused transfer).
 struct chunk_ack {
-  uint64_t seq = 0;
+  uint64_t transfer_id = 0;
   uint64_t size = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chunk_ack& x) {
-  return f(caf::meta::type_name("chunk_ack"), x.seq, x.size);
+  return f(caf::meta::type_name("chunk_ack"), x.transfer_id, x.size);
 }
 
 /// How one transfer ended, as the fetcher saw it.
@@ -145,14 +150,15 @@ typename Inspector::result_type inspect(Inspector& f, transfer_report& x) {
 /// Fetcher -> hasher: the transfer ended. Carries the last bytes of the body
 /// (often the whole body of a small page: one message instead of two).
 struct transfer_done {
-  uint64_t seq = 0;
+  uint64_t transfer_id = 0;
   std::vector<char> tail;
   transfer_report report;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transfer_done& x) {
-  return f(caf::meta::type_name("transfer_done"), x.seq, x.tail, x.report);
+  return f(caf::meta::type_name("transfer_done"), x.transfer_id, x.tail,
+           x.report);
 }
 
 /// One digest of a body, e.g. {"sha512", 64 raw bytes}.
@@ -168,20 +174,21 @@ typename Inspector::result_type inspect(Inspector& f, digest_value& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, url_job& x) {
-  return f(caf::meta::type_name("url_job"), x.seq, x.url, x.expected);
+  return f(caf::meta::type_name("url_job"), x.url_seq, x.url, x.expected);
 }
 
 /// Hasher -> supervisor: the outcome of one attempt. Digests are empty when
 /// the transfer failed.
 struct hash_result {
-  uint64_t seq = 0;
+  uint64_t transfer_id = 0;
   std::vector<digest_value> digests;
   transfer_report report;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, hash_result& x) {
-  return f(caf::meta::type_name("hash_result"), x.seq, x.digests, x.report);
+  return f(caf::meta::type_name("hash_result"), x.transfer_id, x.digests,
+           x.report);
 }
 
 /// How one earlier attempt at a URL failed (the last attempt is the record's
@@ -200,7 +207,8 @@ typename Inspector::result_type inspect(Inspector& f, attempt_outcome& x) {
 
 /// Supervisor -> aggregator: the one final record of an input URL.
 struct url_result {
-  uint64_t seq = 0;
+  /// The url_job's url_seq: the URL's index in the input (JSON `seq`).
+  uint64_t url_seq = 0;
   std::string url;
   std::vector<digest_value> digests;
   transfer_report report;
@@ -218,7 +226,7 @@ struct url_result {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, url_result& x) {
-  return f(caf::meta::type_name("url_result"), x.seq, x.url, x.digests,
+  return f(caf::meta::type_name("url_result"), x.url_seq, x.url, x.digests,
            x.report, x.attempts, x.earlier, x.mark, x.expected,
            x.journaled);
 }
@@ -279,7 +287,7 @@ struct run_summary {
   /// Failed URLs by error_kind, indexed by its value.
   std::vector<uint64_t> failed_by_kind;
   uint64_t bytes = 0;
-  /// Second results for an already-recorded id: a bug if ever non-zero.
+  /// Second results for an already-recorded url_seq: a bug if ever non-zero.
   uint64_t duplicates = 0;
   std::string read_error;
   bool interrupted = false;

@@ -37,7 +37,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(fetchsum, caf::first_custom_type_id)
   CAF_ADD_ATOM(fetchsum, fetchsum, cancel_atom, "cancel")
   /// main -> aggregator: reply when the run is complete.
   CAF_ADD_ATOM(fetchsum, fetchsum, await_atom, "await")
-  /// Supervisor -> itself: a backoff delay ended, try URL `seq` again.
+  /// Supervisor -> itself: a backoff delay ended, try URL `url_seq` again.
   CAF_ADD_ATOM(fetchsum, fetchsum, retry_atom, "retry")
   /// Supervisor -> itself: a host paused by Retry-After may go on.
   CAF_ADD_ATOM(fetchsum, fetchsum, resume_atom, "resume")

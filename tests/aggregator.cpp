@@ -12,20 +12,20 @@ using namespace std::chrono_literals;
 
 namespace {
 
-url_result ok(uint64_t seq) {
+url_result ok(uint64_t url_seq) {
   url_result r;
-  r.seq = seq;
-  r.url = "http://h/" + std::to_string(seq);
-  r.digests.push_back(digest_value{"sha512", {0xab, static_cast<uint8_t>(seq)}});
+  r.url_seq = url_seq;
+  r.url = "http://h/" + std::to_string(url_seq);
+  r.digests.push_back(digest_value{"sha512", {0xab, static_cast<uint8_t>(url_seq)}});
   r.report.bytes = 10;
   r.attempts = 1;
   return r;
 }
 
-url_result failed(uint64_t seq) {
+url_result failed(uint64_t url_seq) {
   url_result r;
-  r.seq = seq;
-  r.url = "http://h/" + std::to_string(seq);
+  r.url_seq = url_seq;
+  r.url = "http://h/" + std::to_string(url_seq);
   r.report.error = error_kind::connect;
   r.report.message = "refused";
   r.attempts = 1;
@@ -40,10 +40,10 @@ earlier_digests hex_digests(const url_result& r) {
   return result;
 }
 
-std::string line(uint64_t seq) {
+std::string line(uint64_t url_seq) {
   char buf[8];
-  std::snprintf(buf, sizeof(buf), "ab%02x", static_cast<unsigned>(seq));
-  return std::string{buf} + "  http://h/" + std::to_string(seq) + "\n";
+  std::snprintf(buf, sizeof(buf), "ab%02x", static_cast<unsigned>(url_seq));
+  return std::string{buf} + "  http://h/" + std::to_string(url_seq) + "\n";
 }
 
 struct fixture : test::fixture {
@@ -179,7 +179,7 @@ CAF_TEST(the journal gets every record at once as JSON) {
   self->send(agg, ok(1));
   self->send(agg, failed(2));
   deliver();
-  CAF_CHECK_EQUAL(out.str(), ""); // held back for seq 0
+  CAF_CHECK_EQUAL(out.str(), ""); // held back for url_seq 0
   auto text = journal.str();
   CAF_CHECK_EQUAL(std::count(text.begin(), text.end(), '\n'), 2);
   CAF_CHECK(text.find("{\"url\":\"http://h/1\",\"seq\":1,\"ok\":true") == 0);
@@ -297,8 +297,8 @@ CAF_TEST(check with ignore missing drops 404 and 410 verdicts) {
   settings.keep_order = true;
   auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
   sched.run();
-  auto missing = [](uint64_t seq, uint32_t status) {
-    auto r = failed(seq);
+  auto missing = [](uint64_t url_seq, uint32_t status) {
+    auto r = failed(url_seq);
     r.report.error = error_kind::http_status;
     r.report.http_status = status;
     r.report.message = "HTTP " + std::to_string(status);

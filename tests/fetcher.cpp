@@ -35,8 +35,9 @@ struct fixture {
     return caf::actor_cast<fetcher_actor>(sys.spawn<fetcher>(settings));
   }
 
-  void order(const fetcher_actor& f, uint64_t seq, const std::string& path) {
-    self->send(f, fetch_order{seq, server.base_url() + path,
+  void order(const fetcher_actor& f, uint64_t transfer_id,
+             const std::string& path) {
+    self->send(f, fetch_order{transfer_id, server.base_url() + path,
                               caf::actor_cast<caf::actor>(self)});
   }
 
@@ -48,19 +49,19 @@ struct fixture {
   };
 
   /// Receives one transfer to its end, acknowledging every chunk at once.
-  delivery receive_all(const fetcher_actor& f, uint64_t seq) {
+  delivery receive_all(const fetcher_actor& f, uint64_t transfer_id) {
     delivery result;
     bool done = false;
     while (!done)
       self->receive(
         [&](body_chunk& chunk) {
-          CAF_CHECK_EQUAL(chunk.seq, seq);
+          CAF_CHECK_EQUAL(chunk.transfer_id, transfer_id);
           result.body.append(chunk.bytes.data(), chunk.bytes.size());
           result.chunks += 1;
-          self->send(f, chunk_ack{chunk.seq, chunk.bytes.size()});
+          self->send(f, chunk_ack{chunk.transfer_id, chunk.bytes.size()});
         },
         [&](transfer_done& end) {
-          CAF_CHECK_EQUAL(end.seq, seq);
+          CAF_CHECK_EQUAL(end.transfer_id, transfer_id);
           result.body.append(end.tail.data(), end.tail.size());
           result.report = end.report;
           done = true;
@@ -97,12 +98,12 @@ CAF_TEST(bodies stream in order and hash to the digest of the origin) {
   while (reports.size() < 5)
     self->receive(
       [&](body_chunk& chunk) {
-        bodies[chunk.seq].append(chunk.bytes.data(), chunk.bytes.size());
-        self->send(f, chunk_ack{chunk.seq, chunk.bytes.size()});
+        bodies[chunk.transfer_id].append(chunk.bytes.data(), chunk.bytes.size());
+        self->send(f, chunk_ack{chunk.transfer_id, chunk.bytes.size()});
       },
       [&](transfer_done& end) {
-        bodies[end.seq].append(end.tail.data(), end.tail.size());
-        reports[end.seq] = end.report;
+        bodies[end.transfer_id].append(end.tail.data(), end.tail.size());
+        reports[end.transfer_id] = end.report;
       },
       caf::after(20s) >> [&] { CAF_FAIL("transfers did not end"); });
   for (uint64_t i = 0; i < 5; ++i) {

@@ -40,7 +40,7 @@ struct fixture : test::fixture {
     std::map<uint64_t, hash_result> found;
     bool more = true;
     while (more)
-      self->receive([&](hash_result& x) { found[x.seq] = std::move(x); },
+      self->receive([&](hash_result& x) { found[x.transfer_id] = std::move(x); },
                     [](chunk_ack&) {},
                     caf::after(std::chrono::seconds(0)) >> [&] { more = false; });
     return found;
@@ -78,7 +78,7 @@ CAF_TEST(chunks and tail hash to the digest of the whole body) {
   self->send(h, body_chunk{1, bytes("b")});
   self->send(h, transfer_done{1, bytes("c"), ok_report()});
   auto result = next_result();
-  CAF_CHECK_EQUAL(result.seq, 1u);
+  CAF_CHECK_EQUAL(result.transfer_id, 1u);
   CAF_REQUIRE_EQUAL(result.digests.size(), 1u);
   CAF_CHECK_EQUAL(result.digests[0].algo, "sha512");
   CAF_CHECK_EQUAL(hex(result, 0), sha512_abc);

@@ -20,7 +20,7 @@ std::vector<uint8_t> unhex(const std::string& hex) {
 url_result ok_record(const std::string& url,
                      std::vector<std::string> algos = {"sha512"}) {
   url_result r;
-  r.seq = 3;
+  r.url_seq = 3;
   r.url = url;
   for (auto& algo : algos)
     r.digests.push_back(
@@ -35,7 +35,7 @@ url_result ok_record(const std::string& url,
 
 url_result failed_record() {
   url_result r;
-  r.seq = 7;
+  r.url_seq = 7;
   r.url = "http://h/x";
   r.report.error = error_kind::http_status;
   r.report.message = "HTTP 404 Not Found";

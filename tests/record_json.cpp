@@ -11,7 +11,7 @@ namespace {
 
 url_result sample() {
   url_result r;
-  r.seq = 42;
+  r.url_seq = 42;
   r.url = "http://h/a b?x=\"1\"&y=\\";
   r.digests = {digest_value{"sha512", {0x00, 0xff}},
                digest_value{"sha3-256", {0x12}}};

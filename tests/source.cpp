@@ -81,7 +81,7 @@ CAF_TEST(comments blanks CRLF and whitespace are handled) {
   CAF_CHECK(batch.last);
   CAF_CHECK(batch.read_error.empty());
   for (uint64_t i = 0; i < batch.jobs.size(); ++i)
-    CAF_CHECK_EQUAL(batch.jobs[i].seq, i);
+    CAF_CHECK_EQUAL(batch.jobs[i].url_seq, i);
 }
 
 CAF_TEST(an empty list ends at once) {
@@ -98,7 +98,7 @@ CAF_TEST(batches respect n and read lazily) {
   CAF_CHECK(!first.last);
   auto second = pull(src, 2);
   CAF_CHECK_EQUAL(urls(second), (std::vector<std::string>{"c", "d"}));
-  CAF_CHECK_EQUAL(second.jobs[0].seq, 2u);
+  CAF_CHECK_EQUAL(second.jobs[0].url_seq, 2u);
   auto third = pull(src, 2);
   CAF_CHECK_EQUAL(urls(third), (std::vector<std::string>{"e"}));
   CAF_CHECK(third.last);
@@ -113,7 +113,7 @@ CAF_TEST(several lists are read in order with continuous ids) {
                            list("c\n")});
   auto batch = pull(src, 10);
   CAF_CHECK_EQUAL(urls(batch), (std::vector<std::string>{"a", "b", "c"}));
-  CAF_CHECK_EQUAL(batch.jobs.back().seq, 2u);
+  CAF_CHECK_EQUAL(batch.jobs.back().url_seq, 2u);
   CAF_CHECK(batch.last);
 }
 
@@ -152,7 +152,7 @@ CAF_TEST(CR alone ends a line and NUL stays in the URL for check_url to refuse) 
 CAF_TEST(URLs the journal has OK are re-emitted in place) {
   url_result earlier;
   earlier.url = "http://h/2";
-  earlier.seq = 77;
+  earlier.url_seq = 77;
   earlier.attempts = 1;
   journaled = std::make_shared<detail::journaled_records>();
   journaled->emplace(earlier.url, earlier);
@@ -163,9 +163,9 @@ CAF_TEST(URLs the journal has OK are re-emitted in place) {
                                                          "http://h/2"}));
   CAF_REQUIRE_EQUAL(batch.journaled.size(), 1u);
   CAF_CHECK_EQUAL(batch.journaled[0].url, "http://h/2");
-  CAF_CHECK_EQUAL(batch.journaled[0].seq, 1u); // numbered in input order
+  CAF_CHECK_EQUAL(batch.journaled[0].url_seq, 1u); // numbered in input order
   CAF_CHECK(batch.journaled[0].journaled);
-  CAF_CHECK_EQUAL(batch.jobs[1].seq, 2u);
+  CAF_CHECK_EQUAL(batch.jobs[1].url_seq, 2u);
   CAF_CHECK(journaled->empty());
 }
 

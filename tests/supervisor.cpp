@@ -50,8 +50,9 @@ fetcher_actor::behavior_type fake_fetcher(fetcher_actor::pointer self,
   return {
     [=](fetch_order& order) { seen->orders.push_back(order); },
     [=](const chunk_ack&) {},
-    [=](cancel_atom, uint64_t seq) {
-      seen->cancels.emplace_back(caf::actor_cast<fetcher_actor>(self), seq);
+    [=](cancel_atom, uint64_t transfer_id) {
+      seen->cancels.emplace_back(caf::actor_cast<fetcher_actor>(self),
+                                 transfer_id);
     },
   };
 }
@@ -106,9 +107,9 @@ struct fixture : test::fixture {
   }
 
   /// What a hasher reports for a finished transfer.
-  static hash_result ok(uint64_t seq) {
+  static hash_result ok(uint64_t transfer_id) {
     hash_result result;
-    result.seq = seq;
+    result.transfer_id = transfer_id;
     result.digests.push_back(digest_value{"sha512", {1, 2, 3}});
     result.report.http_status = 200;
     return result;
@@ -134,10 +135,10 @@ struct fixture : test::fixture {
   }
 
   /// What a hasher reports for a failed attempt.
-  static hash_result failure(uint64_t seq, error_kind kind,
+  static hash_result failure(uint64_t transfer_id, error_kind kind,
                              uint32_t status = 0, uint64_t retry_after_ms = 0) {
     hash_result result;
-    result.seq = seq;
+    result.transfer_id = transfer_id;
     result.report.error = kind;
     result.report.http_status = status;
     result.report.retry_after_ms = retry_after_ms;
@@ -149,7 +150,7 @@ struct fixture : test::fixture {
   uint64_t id(const std::string& url) const {
     for (auto i = seen.orders.rbegin(); i != seen.orders.rend(); ++i)
       if (i->url == url)
-        return i->seq;
+        return i->transfer_id;
     CAF_FAIL("no order for " << url);
     return 0;
   }
@@ -170,12 +171,12 @@ CAF_TEST(never more than the global cap in flight) {
   auto sup = start(distinct_hosts(5), caps(2, 6));
   CAF_CHECK_EQUAL(seen.orders.size(), 2u);
   // Each finished transfer admits exactly one more.
-  self->send(sup, ok(seen.orders[0].seq));
+  self->send(sup, ok(seen.orders[0].transfer_id));
   sched.run();
   CAF_CHECK_EQUAL(seen.orders.size(), 3u);
   CAF_CHECK_EQUAL(seen.results.size(), 1u);
   for (size_t i = 1; i < 5; ++i) {
-    self->send(sup, ok(seen.orders[i].seq));
+    self->send(sup, ok(seen.orders[i].transfer_id));
     sched.run();
   }
   CAF_CHECK_EQUAL(seen.orders.size(), 5u);
@@ -210,7 +211,7 @@ CAF_TEST(hosts take turns in the order they became ready) {
                     "http://b.test/1", "http://c.test/1", "http://c.test/2"},
                    caps(1, 6));
   for (int i = 0; i < 5; ++i) {
-    self->send(sup, ok(seen.orders.back().seq));
+    self->send(sup, ok(seen.orders.back().transfer_id));
     sched.run();
   }
   std::vector<std::string> order;
@@ -229,7 +230,7 @@ CAF_TEST(bad URLs get a record without being fetched) {
   CAF_CHECK_EQUAL(seen.orders[0].url, "http://ok.test/");
   CAF_REQUIRE_EQUAL(seen.results.size(), 2u);
   CAF_CHECK(seen.results[0].report.error == error_kind::bad_url);
-  CAF_CHECK_EQUAL(seen.results[0].seq, 0u);
+  CAF_CHECK_EQUAL(seen.results[0].url_seq, 0u);
   CAF_CHECK(seen.results[1].report.error == error_kind::unsupported_scheme);
   CAF_CHECK_EQUAL(seen.results[1].url, "file:///etc/passwd");
   CAF_CHECK_EQUAL(seen.ends.size(), 0u);
@@ -245,7 +246,7 @@ CAF_TEST(chunks of one transfer are routed to one hasher chosen by id) {
   CAF_REQUIRE_EQUAL(seen.orders.size(), 6u);
   for (auto& order : seen.orders)
     CAF_CHECK_EQUAL(order.hasher,
-                    caf::actor_cast<caf::actor>(hashers[order.seq % 3]));
+                    caf::actor_cast<caf::actor>(hashers[order.transfer_id % 3]));
 }
 
 CAF_TEST(an unknown or repeated hash_result is ignored) {
@@ -272,19 +273,20 @@ CAF_TEST(the transfers of a dead hasher run again on its replacement) {
   CAF_REQUIRE_EQUAL(seen.orders.size(), 6u);
   CAF_CHECK_EQUAL(orders_for(seen.orders[1].url), 2u);
   CAF_CHECK_EQUAL(orders_for(seen.orders[3].url), 2u);
-  CAF_CHECK_GREATER_OR_EQUAL(seen.orders[4].seq, 4u);
+  CAF_CHECK_GREATER_OR_EQUAL(seen.orders[4].transfer_id, 4u);
   // Late reports of the dead transfers make no records.
   self->send(sup, ok(1));
   self->send(sup, ok(3));
   sched.run();
   CAF_CHECK_EQUAL(seen.results.size(), 0u);
   for (auto i : {0, 2, 4, 5})
-    self->send(sup, ok(seen.orders[i].seq));
+    self->send(sup, ok(seen.orders[i].transfer_id));
   sched.run();
   CAF_REQUIRE_EQUAL(seen.results.size(), 4u);
   for (auto& result : seen.results) {
     CAF_CHECK(result.report.error == error_kind::none);
-    CAF_CHECK_EQUAL(result.attempts, (result.seq == 1 || result.seq == 3) ? 2u : 1u);
+    CAF_CHECK_EQUAL(result.attempts,
+                    (result.url_seq == 1 || result.url_seq == 3) ? 2u : 1u);
   }
   CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
   CAF_CHECK_EQUAL(seen.ends[0].results, 4u);
@@ -343,10 +345,10 @@ CAF_TEST(the transfers of a dead fetcher run again and hashers forget them) {
   // Both URLs ordered again, from the new fetcher.
   CAF_REQUIRE_EQUAL(seen.orders.size(), 4u);
   for (auto i : {2, 3})
-    self->send(sup, ok(seen.orders[i].seq));
+    self->send(sup, ok(seen.orders[i].transfer_id));
   sched.run();
   CAF_REQUIRE_EQUAL(seen.orders.size(), 5u); // the third URL
-  self->send(sup, ok(seen.orders[4].seq));
+  self->send(sup, ok(seen.orders[4].transfer_id));
   sched.run();
   CAF_CHECK_EQUAL(seen.results.size(), 3u);
   CAF_CHECK_EQUAL(seen.ends.size(), 1u);
@@ -404,7 +406,7 @@ CAF_TEST(an interrupt says when the rest of the list was not read) {
   CAF_REQUIRE_EQUAL(seen.orders.size(), 2u);
   self->send(sup, interrupt_atom_v);
   sched.run();
-  self->send(sup, ok(seen.orders[0].seq));
+  self->send(sup, ok(seen.orders[0].transfer_id));
   sched.run();
   sched.advance_time(std::chrono::milliseconds(500));
   sched.run();
@@ -661,7 +663,7 @@ CAF_TEST(records the journal has go straight to the aggregator in order) {
       CAF_CHECK_EQUAL(n, 2u); // asked for no more than the window
       url_batch batch;
       url_result earlier;
-      earlier.seq = 0;
+      earlier.url_seq = 0;
       earlier.url = "http://h.test/0";
       earlier.journaled = true;
       batch.journaled.push_back(earlier);
@@ -678,7 +680,7 @@ CAF_TEST(records the journal has go straight to the aggregator in order) {
   CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
   CAF_CHECK(seen.results[0].journaled);
   CAF_CHECK_EQUAL(seen.orders.size(), 1u);
-  self->send(sup, ok(seen.orders[0].seq));
+  self->send(sup, ok(seen.orders[0].transfer_id));
   sched.run();
   CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
   CAF_CHECK_EQUAL(seen.ends[0].results, 2u);
