@@ -65,23 +65,19 @@ void mark_ready(self_pointer self, const std::string& origin,
   }
 }
 
-/// The group for a host's next transfer: the one that ran it last if it has
-/// room (its connections to the host are open), else the least full one.
-/// Only called below the total capacity, so some live group has room.
+/// The group for a host's next transfer: the least full one (by share of
+/// its capacity), so every node's link carries its part; among equally full
+/// groups the one that ran the host last (its connections are open). Only
+/// called below the total capacity, so some live group has room.
 size_t pick_group(supervisor_state& st, supervisor_state::host& h) {
-  auto has_room = [&](size_t i) {
-    auto& g = st.groups[i];
-    return g.live && g.running < g.workers.capacity;
-  };
-  if (h.group < st.groups.size() && has_room(h.group))
-    return h.group;
   size_t best = SIZE_MAX;
   double best_fill = 2;
   for (size_t i = 0; i < st.groups.size(); ++i) {
-    if (!has_room(i))
+    auto& g = st.groups[i];
+    if (!g.live || g.running >= g.workers.capacity)
       continue;
-    auto fill = double(st.groups[i].running) / st.groups[i].workers.capacity;
-    if (fill < best_fill) {
+    auto fill = double(g.running) / g.workers.capacity;
+    if (fill < best_fill || (fill == best_fill && i == h.group)) {
       best = i;
       best_fill = fill;
     }

@@ -83,8 +83,8 @@ struct supervisor_state {
     /// they were last counted. Negative until first used.
     double tokens = -1;
     caf::actor_clock::time_point refilled;
-    /// The group that ran this host last: it gets the host's next transfer
-    /// while it has room, so connections are reused.
+    /// The group that ran this host last: among equally full groups it gets
+    /// the host's next transfer, so connections are reused.
     size_t group = SIZE_MAX;
   };
 
