@@ -23,6 +23,7 @@
 #include "actors/progress.hpp"
 #include "actors/source.hpp"
 #include "actors/supervisor.hpp"
+#include "detail/tls_files.hpp"
 
 namespace fetchsum {
 
@@ -180,9 +181,12 @@ run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
   cluster_actor cluster_handle;
   if (!cfg.cluster.nodes.empty()) {
     cluster_hooks hooks;
-    hooks.probe = [timeout = cfg.cluster.probe_timeout](
+    hooks.probe = [timeout = cfg.cluster.probe_timeout, tls = cfg.cluster.tls,
+                   files = detail::tls_files{cfg.cluster_cert, cfg.cluster_key,
+                                             cfg.cluster_ca}](
                     const detail::endpoint& address) {
-      return detail::probe_tcp(address, timeout);
+      return tls ? detail::probe_tls(address, files, timeout)
+                 : detail::probe_tcp(address, timeout);
     };
     hooks.connector = cfg.cluster.tls ? sys.openssl_manager().actor_handle()
                                       : sys.middleman().actor_handle();
