@@ -55,7 +55,7 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 
 netns_setup() {
-  local count=$1 subnet= s i
+  local count=$1 subnet='' s i
   ip link add "$NETNS_BRIDGE" type bridge
   NETNS_LINKS+=("$NETNS_BRIDGE")
   sysctl -qw "net.ipv6.conf.$NETNS_BRIDGE.disable_ipv6=1"
