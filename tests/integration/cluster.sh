@@ -21,7 +21,9 @@ start_node() {
   touch "$log"
   local before
   before=$(grep -c 'listening on' "$log" || true)
-  netns_exec "$i" "$FETCHSUM" node "${listen[@]}" "$@" 2>> "$log" > /dev/null &
+  # Not through a function: $! must be the node itself (ip netns exec
+  # execs it), for kill -9, SIGSTOP and its exit status.
+  ip netns exec "${NODE_NS[i]}" "$FETCHSUM" node "${listen[@]}" "$@" 2>> "$log" > /dev/null &
   NODE_PID[i]=$!
   for _ in $(seq 100); do
     (($(grep -c 'listening on' "$log" || true) > before)) && break
@@ -30,6 +32,7 @@ start_node() {
   done
   (($(grep -c 'listening on' "$log" || true) > before)) \
     || fail "node $i did not start: $(cat "$log")"
+  [[ $(cat "/proc/${NODE_PID[i]}/comm") == fetchsum ]] || fail "node $i: pid ${NODE_PID[i]} is not fetchsum"
   local line
   line=$(grep 'fetchsum node: listening on' "$log" | tail -1)
   NODE_PORT[i]=${line##*:}

@@ -6,8 +6,8 @@
 #                      origins listen) and NODE_IP[i], NODE_NS[i]
 #   netns_exec I CMD   runs CMD in node I's namespace
 #   netns_cut I / netns_restore I   takes node I's link down / up again
-#   netns_extra_address  adds another address to the bridge and prints it
-#                      (for origins that must be distinct hosts)
+#   netns_extra_address  adds another address to the bridge, sets
+#                      EXTRA_ADDRESS (for origins that must be distinct hosts)
 #
 # Nothing here can reach beyond the bridge: the namespaces have no default
 # route, the root namespace routes only 10.231.S.0/24 to the bridge, and the
@@ -93,9 +93,8 @@ netns_setup() {
 
 netns_extra_address() {
   NETNS_ADDRESSES=$((NETNS_ADDRESSES + 1))
-  local address=10.231.$NETNS_SUBNET.$((100 + NETNS_ADDRESSES))
-  ip addr add "$address/24" dev "$NETNS_BRIDGE"
-  echo "$address"
+  EXTRA_ADDRESS=10.231.$NETNS_SUBNET.$((100 + NETNS_ADDRESSES))
+  ip addr add "$EXTRA_ADDRESS/24" dev "$NETNS_BRIDGE"
 }
 
 netns_exec() {

@@ -14,7 +14,8 @@ echo "nodes: ${NODE_ADDR[*]}"
 
 hosts=()
 for i in $(seq 6); do
-  start_origin "h$i" --documents 20 --address "$(netns_extra_address)"
+  netns_extra_address
+  start_origin "h$i" --documents 20 --address "$EXTRA_ADDRESS"
   hosts+=("$BASE")
 done
 

@@ -33,7 +33,8 @@ grep -q 'listening on 0\.0\.0\.0:' "$SCRATCH/node1.log" \
   || fail "a TLS node with --listen PORT does not listen on 0.0.0.0: $(cat "$SCRATCH/node1.log")"
 echo "nodes: ${NODE_ADDR[*]}"
 
-start_origin main --documents 100 --address "$(netns_extra_address)"
+netns_extra_address
+start_origin main --documents 100 --address "$EXTRA_ADDRESS"
 cut -c 131- "$MANIFEST" > "$SCRATCH/urls.txt"
 for n in $(seq 0 19); do echo "$BASE/slow/100?$n"; done >> "$SCRATCH/urls.txt"
 
