@@ -35,7 +35,8 @@ start_node() {
   [[ $(cat "/proc/${NODE_PID[i]}/comm") == fetchsum ]] || fail "node $i: pid ${NODE_PID[i]} is not fetchsum"
   local line
   line=$(grep 'fetchsum node: listening on' "$log" | tail -1)
-  NODE_PORT[i]=${line##*:}
+  line=${line##*:}
+  NODE_PORT[i]=${line%% *} # "(TLS)" may follow
   NODE_ADDR[i]=${NODE_IP[i]}:${NODE_PORT[i]}
 }
 

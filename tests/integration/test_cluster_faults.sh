@@ -9,7 +9,10 @@ source "$(dirname "$0")/netns.sh"
 source "$(dirname "$0")/cluster.sh"
 
 netns_setup 3
-for i in 1 2 3; do start_node "$i"; done
+# Capacity 4 each: the 12 transfers in flight (6 hosts, --per-host 2) fill
+# all three nodes, so node 2 holds work whichever node the coordinator
+# fills first.
+for i in 1 2 3; do start_node "$i" -j 4; done
 echo "nodes: ${NODE_ADDR[*]}"
 
 hosts=()
@@ -86,7 +89,7 @@ fault_finish() {
 make_list kill 1500 8
 fault_run kill kill -KILL "${NODE_PID[2]}"
 wait "${NODE_PID[2]}" 2> /dev/null || true
-start_node 2 --listen "0.0.0.0:${NODE_PORT[2]}" --cluster-plaintext
+start_node 2 --listen "0.0.0.0:${NODE_PORT[2]}" --cluster-plaintext -j 4
 restarted_at=$(now_ms)
 # Retried every 2 s: back within a few seconds, if the run still runs.
 rejoin=
@@ -116,7 +119,7 @@ fault_finish stop
 kill -CONT "${NODE_PID[2]}"
 wait_for_line "$SCRATCH/node2.log" 'coordinator .* left' 10 > /dev/null
 stop_node 2
-start_node 2
+start_node 2 -j 4
 
 # --- a cut link, restored after the loss ----------------------------------
 make_list cut 2000 10
