@@ -40,26 +40,32 @@ for n in $(seq 0 19); do echo "$BASE/slow/100?$n"; done >> "$SCRATCH/urls.txt"
 
 # Two good nodes and one of another CA: the run is done by the good ones,
 # the other is reported refused within seconds. It never joined, so nothing
-# was lost: exit 0.
-start=$(now_ms)
-status=0
-"$FETCHSUM" --nodes "$(nodes_list 1 2 3)" $(tls certs coordinator) --format json \
-  "$SCRATCH/urls.txt" > "$SCRATCH/out.jsonl" 2> "$SCRATCH/err" &
-pid=$!
-refused_ms=$(wait_for_line "$SCRATCH/err" "node ${NODE_ADDR[3]}: .*refused" 10)
-wait $pid || status=$?
-took=$(($(now_ms) - start))
-[[ $status -eq 0 ]] || fail "TLS run with a foreign node: exit $status: $(tail -3 "$SCRATCH/err")"
-one_record_per_url "$SCRATCH/urls.txt" "$SCRATCH/out.jsonl"
-all_ok "$SCRATCH/out.jsonl"
-jq -r 'select(.url | contains("/doc/")) | "\(.digests.sha512)  \(.url)"' "$SCRATCH/out.jsonl" \
-  | sort | diff - <(sort "$MANIFEST") > /dev/null || fail "TLS run: digests differ from the manifest"
-for i in 1 2; do
-  grep -q "^fetchsum: node ${NODE_ADDR[i]}: joined" "$SCRATCH/err" || fail "TLS node $i did not join: $(cat "$SCRATCH/err")"
+# was lost: exit 0. Four times: refusing one node must never disturb the
+# others (a stale OpenSSL error of the refused handshake can, see the report
+# of this test's first version).
+for round in 1 2 3 4; do
+  start=$(now_ms)
+  status=0
+  "$FETCHSUM" --nodes "$(nodes_list 1 2 3)" $(tls certs coordinator) --format json \
+    "$SCRATCH/urls.txt" > "$SCRATCH/out.jsonl" 2> "$SCRATCH/err" &
+  pid=$!
+  refused_ms=$(wait_for_line "$SCRATCH/err" "node ${NODE_ADDR[3]}: .*refused" 10)
+  echo "TLS: the node of another CA reported refused ${refused_ms} ms after the start:"
+  echo "  $(grep "node ${NODE_ADDR[3]}:" "$SCRATCH/err" | head -1)"
+  wait $pid || status=$?
+  took=$(($(now_ms) - start))
+  [[ $status -eq 0 ]] || fail "TLS run with a foreign node: exit $status: $(tail -3 "$SCRATCH/err")"
+  one_record_per_url "$SCRATCH/urls.txt" "$SCRATCH/out.jsonl"
+  all_ok "$SCRATCH/out.jsonl"
+  jq -r 'select(.url | contains("/doc/")) | "\(.digests.sha512)  \(.url)"' "$SCRATCH/out.jsonl" \
+    | sort | diff - <(sort "$MANIFEST") > /dev/null || fail "TLS run: digests differ from the manifest"
+  for i in 1 2; do
+    grep -q "^fetchsum: node ${NODE_ADDR[i]}: joined" "$SCRATCH/err" || fail "TLS node $i did not join: $(cat "$SCRATCH/err")"
+  done
+  grep -q "node ${NODE_ADDR[3]}: joined" "$SCRATCH/err" && fail "the node of another CA joined"
+  grep -Eq 'lost|died' "$SCRATCH/err" && fail "refusing the foreign node disturbed the others: $(cat "$SCRATCH/err")"
+  echo "TLS: two nodes served $(wc -l < "$SCRATCH/urls.txt") URLs in ${took} ms (round $round)"
 done
-grep -q "node ${NODE_ADDR[3]}: joined" "$SCRATCH/err" && fail "the node of another CA joined"
-echo "TLS: two nodes served $(wc -l < "$SCRATCH/urls.txt") URLs in ${took} ms; the node of another CA refused after ${refused_ms} ms:"
-echo "  $(grep "node ${NODE_ADDR[3]}:" "$SCRATCH/err" | head -1)"
 
 # no_usable RUN-NAME NODE-ARGS...: a run that can use no node ends after
 # --node-wait 3 with every URL no_node and exit 1; its stderr names the node.
