@@ -126,6 +126,29 @@ one_record_per_url "$SCRATCH/few.txt" "$SCRATCH/nonode.jsonl"
 echo "no usable node, --node-wait 3: every URL no_node after ${took} ms, exit 1"
 stop_node 3
 
+# --- a listed node down at the start is retried and used when it answers --
+# A port of namespace 3 nothing listens on (bound, then released).
+late_port=$(netns_exec 3 python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0",0)); print(s.getsockname()[1]); s.close()')
+late_node=${NODE_IP[3]}:$late_port
+status=0
+start=$(now_ms)
+"$FETCHSUM" --nodes "$late_node" --format json "$SCRATCH/few.txt" \
+  > "$SCRATCH/late.jsonl" 2> "$SCRATCH/late.err" &
+pid=$!
+wait_for_line "$SCRATCH/late.err" "^fetchsum: node $late_node: cannot connect: .*; retrying every 2 s" 5 > /dev/null
+sleep 1
+start_node 3 --listen "0.0.0.0:$late_port" --cluster-plaintext
+node_started=$(now_ms)
+join_ms=$(wait_for_line "$SCRATCH/late.err" "^fetchsum: node $late_node: joined" 10)
+timeout 30 tail --pid=$pid -f /dev/null || fail "late node: the run did not end"
+wait $pid || status=$?
+[[ $status -eq 0 ]] || fail "a node started late: exit $status: $(cat "$SCRATCH/late.err")"
+one_record_per_url "$SCRATCH/few.txt" "$SCRATCH/late.jsonl"
+all_ok "$SCRATCH/late.jsonl"
+echo "node down at the start: $(grep -m1 'cannot connect' "$SCRATCH/late.err")"
+echo "node down at the start: joined $((node_started - start + join_ms)) ms after the start, ${join_ms} ms after the node was up; exit 0"
+stop_node 3
+
 # --- bad input: one line, exit 2, nothing fetched -------------------------
 requests_before=$(curl -sf "${hosts[0]}/stats" | awk '/^requests/ {print $2}')
 bad_nodes=(nonsense "${NODE_ADDR[1]},nonsense" "${NODE_IP[1]}:" ":${NODE_PORT[1]}"
