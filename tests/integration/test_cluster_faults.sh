@@ -71,12 +71,13 @@ fault_finish() {
   all_ok "$SCRATCH/$name.jsonl"
   local lost rerun summary
   lost=$(grep "^fetchsum: node ${NODE_ADDR[2]}: lost" "$SCRATCH/$name.err" | head -1)
-  [[ $lost =~ lost\ \(.*\)\;\ ([0-9]+)\ transfers\ run\ again\ elsewhere$ ]] \
+  [[ $lost =~ lost\ \(.*\)\;\ its\ transfers\ run\ again\ elsewhere$ ]] \
     || fail "$name: lost line not as specified: $lost"
-  rerun=${BASH_REMATCH[1]}
-  ((rerun >= 1)) || fail "$name: node 2 held no transfer when it was lost: $lost"
   summary=$(tail -1 "$SCRATCH/$name.err")
-  [[ $summary == *"$rerun re-run after node loss"* ]] || fail "$name: summary without '$rerun re-run after node loss': $summary"
+  [[ $summary =~ ([0-9]+)\ re-run\ after\ node\ loss ]] \
+    || fail "$name: summary without 'N re-run after node loss': $summary"
+  rerun=${BASH_REMATCH[1]}
+  ((rerun >= 1)) || fail "$name: node 2 held no transfer when it was lost: $summary"
   [[ $summary =~ [0-9]+\ nodes?\ lost ]] || fail "$name: summary without nodes lost: $summary"
   for i in 1 3; do
     grep -q "node ${NODE_ADDR[i]}: lost" "$SCRATCH/$name.err" && fail "$name: node $i lost as well: $(cat "$SCRATCH/$name.err")"
