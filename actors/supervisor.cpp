@@ -2,6 +2,7 @@
 #include "actors/exceptions.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -164,8 +165,9 @@ void enqueue(self_pointer self, pending url, bool front) {
 transfer_report no_node_report(const supervisor_state& st) {
   transfer_report report;
   report.error = error_kind::no_node;
-  report.message = "no node connected for "
-                   + std::to_string(st.settings.node_wait.count() / 1000)
+  char wait[32];
+  std::snprintf(wait, sizeof(wait), "%g", st.settings.node_wait.count() / 1e3);
+  report.message = std::string{"no node connected for "} + wait
                    + " s (--node-wait)";
   return report;
 }
@@ -344,6 +346,8 @@ void attempt_done(self_pointer self, uint64_t id,
 /// A hasher that throws names the transfer it was handling in the error's
 /// context (see hasher.cpp); empty if the culprit is unknown.
 caf::optional<uint64_t> culprit_of(const caf::error& reason) {
+  if (!reason) // a normal exit has no context to look into (null in CAF)
+    return caf::none;
   auto& context = reason.context();
   if (context.match_elements<std::string, uint64_t>())
     return context.get_as<uint64_t>(1);
@@ -455,7 +459,13 @@ void lose_group(self_pointer self, size_t index, const caf::down_msg& msg) {
   stop_group(self, g); // members the node still runs
   auto ids = transfers_where(st, [&](auto& t) { return t.group == index; });
   auto why = self->system().render(msg.reason);
-  if (msg.reason == caf::exit_reason::remote_link_unreachable) {
+  // Gone with the node: its link broke, or it was stopped (SIGTERM ends a
+  // node's workers normally or with user_shutdown). Anything else is a
+  // worker that crashed on a node that is still there.
+  bool node_gone = !msg.reason
+                   || msg.reason == caf::exit_reason::remote_link_unreachable
+                   || msg.reason == caf::exit_reason::user_shutdown;
+  if (node_gone) {
     st.nodes.lost += 1;
     rerun_lost(self, ids, "node " + g.workers.node + " lost");
   } else {

@@ -32,7 +32,9 @@ std::string metavar(const caf::config_option& opt) {
   static const std::map<std::string, std::string> named{
     {"rate", "R"},        {"algo", "LIST"},     {"format", "FORMAT"},
     {"output", "FILE"},   {"journal", "FILE"},   {"diff", "OLD.jsonl"},   {"cacert", "FILE"},   {"progress", "WHEN"},   {"header", "'NAME: VALUE'"},
-    {"max-size", "BYTES"}, {"chunk-size", "BYTES"}, {"window", "BYTES"}};
+    {"max-size", "BYTES"}, {"chunk-size", "BYTES"}, {"window", "BYTES"},
+    {"nodes", "HOST:PORT[,...]"}, {"listen", "[HOST:]PORT"},
+    {"cluster-cert", "FILE"}, {"cluster-key", "FILE"}, {"cluster-ca", "FILE"}};
   if (auto i = named.find(str(opt.long_name())); i != named.end())
     return i->second;
   if (opt.type_name() == "real64")

@@ -272,6 +272,27 @@ CAF_TEST(transfers of a lost node run again elsewhere and late results drop) {
   CAF_CHECK_EQUAL(seen.ends[0].nodes.late_results, 1u);
 }
 
+CAF_TEST(a stopped node is a lost node) {
+  // SIGTERM on a node ends its workers normally: no crash, no attempt, and
+  // no error context to look into (a normal exit has none).
+  start_coordinator(urls_of_host("127.0.0.1", 2), 2);
+  auto a = join("a:1", 2);
+  for (auto& f : a.fetchers)
+    caf::anon_send_exit(f, caf::exit_reason::normal);
+  for (auto& h : a.hashers)
+    caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+  sched.run();
+  auto b = join("b:1", 2);
+  for (auto id : orders_of(b))
+    finish(id);
+  check_one_record_each(2);
+  for (auto& r : seen.results)
+    CAF_CHECK_EQUAL(r.attempts, 1u);
+  CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
+  CAF_CHECK_EQUAL(seen.ends[0].nodes.lost, 1u);
+  CAF_CHECK_EQUAL(seen.ends[0].nodes.reruns, 2u);
+}
+
 CAF_TEST(a crashed worker on a live node counts as a crash) {
   start_coordinator(urls_of_host("127.0.0.1", 1), 1);
   auto a = join("a:1", 1);
