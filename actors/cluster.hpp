@@ -17,7 +17,8 @@ namespace fetchsum {
 /// How the cluster actor reaches CAF's middleman (plain or TLS) and the
 /// operator. Tests hand in fakes.
 struct cluster_hooks {
-  /// Makes a TCP connection and closes it; empty if it worked, else why not.
+  /// Makes a TCP (with TLS: a TLS) connection and closes it; empty if it
+  /// worked, else why not.
   std::function<std::string(const detail::endpoint&)> probe;
   /// The middleman actor that connects to nodes (plain or openssl).
   caf::io::middleman_actor connector;

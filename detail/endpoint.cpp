@@ -103,16 +103,19 @@ bool is_loopback(std::string_view host) {
   return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
 }
 
-std::string probe_tcp(const endpoint& x, std::chrono::milliseconds timeout) {
+int connect_tcp(const endpoint& x, std::chrono::milliseconds timeout,
+                std::string& problem) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   auto port = std::to_string(x.port);
   if (int rc = ::getaddrinfo(x.host.c_str(), port.c_str(), &hints, &found);
-      rc != 0)
-    return std::string{"cannot resolve: "} + ::gai_strerror(rc);
-  std::string problem = "no address";
+      rc != 0) {
+    problem = std::string{"cannot resolve: "} + ::gai_strerror(rc);
+    return -1;
+  }
+  problem = "no address";
   for (auto* ai = found; ai != nullptr; ai = ai->ai_next) {
     int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK
                                        | SOCK_CLOEXEC,
@@ -142,13 +145,22 @@ std::string probe_tcp(const endpoint& x, std::chrono::milliseconds timeout) {
     } else if (rc != 0) {
       problem = std::strerror(errno);
     }
-    ::close(fd);
     if (rc == 0) {
       ::freeaddrinfo(found);
-      return {};
+      problem.clear();
+      return fd;
     }
+    ::close(fd);
   }
   ::freeaddrinfo(found);
+  return -1;
+}
+
+std::string probe_tcp(const endpoint& x, std::chrono::milliseconds timeout) {
+  std::string problem;
+  int fd = connect_tcp(x, timeout, problem);
+  if (fd >= 0)
+    ::close(fd);
   return problem;
 }
 

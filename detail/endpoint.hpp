@@ -39,4 +39,9 @@ bool is_loopback(std::string_view host);
 /// own connect blocks without a limit (and blocks every other connect).
 std::string probe_tcp(const endpoint& x, std::chrono::milliseconds timeout);
 
+/// Connects to `x` over TCP within `timeout`: a blocking-mode-free socket
+/// (O_NONBLOCK) the caller closes, or -1 with `problem` saying why.
+int connect_tcp(const endpoint& x, std::chrono::milliseconds timeout,
+                std::string& problem);
+
 } // namespace fetchsum::detail

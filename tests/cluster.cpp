@@ -196,7 +196,7 @@ CAF_TEST(per host cap holds across groups and bodies stay in their group) {
   auto a = join("a:1", 8);
   auto b = join("b:1", 8);
   CAF_CHECK_EQUAL(seen.orders.size(), 3u);
-  // Sticky: the host's transfers go to the group that ran it first.
+  // a joined first and took what the host allowed.
   CAF_CHECK_EQUAL(orders_of(a).size(), 3u);
   for (auto& [fetcher, order] : seen.orders) {
     auto& group = fetcher == a.fetchers[0].address() ? a : b;
@@ -210,8 +210,23 @@ CAF_TEST(per host cap holds across groups and bodies stay in their group) {
     CAF_CHECK_LESS_OR_EQUAL(running, 3u);
   }
   check_one_record_each(10);
+  // Freed slots went to the emptier group: both carried part of the host.
+  CAF_CHECK_GREATER(orders_of(b).size(), 0u);
   CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
   CAF_CHECK_EQUAL(seen.ends[0].nodes, node_counts{});
+}
+
+CAF_TEST(equally full groups keep a host where it ran) {
+  std::vector<std::string> urls = urls_of_host("127.0.0.1", 4);
+  start_coordinator(urls, 1);
+  auto a = join("a:1", 4);
+  auto b = join("b:1", 4);
+  // One transfer at a time (per-host 1): each time both groups are empty,
+  // and the host stays with a, whose connection is open.
+  for (int i = 0; i < 4; ++i)
+    finish(seen.orders.back().second.transfer_id);
+  CAF_CHECK_EQUAL(orders_of(a).size(), 4u);
+  CAF_CHECK_EQUAL(orders_of(b).size(), 0u);
 }
 
 CAF_TEST(hosts spread over groups by free room) {
