@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 # clang, libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes) and
 # llvm (llvm-symbolizer, for readable stacks) serve test.sh's fuzz layer;
 # gcc's own ASan/UBSan/TSan runtimes come with g++.
+# iproute2 (ip netns, ip link) serves the cluster tests in network namespaces.
 packages=(g++ make cmake pkg-config libcaf-dev libcurl4-openssl-dev libssl-dev
           libmicrohttpd-dev zlib1g-dev curl openssl python3 ca-certificates tmux
-          clang libclang-rt-14-dev llvm)
+          clang libclang-rt-14-dev llvm iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
