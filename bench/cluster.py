@@ -309,9 +309,14 @@ def link_ceiling(net, port, seconds_cap=60):
         size, secs = proc.communicate()[0].split()
         return float(size) / float(secs) / 1e6
 
-    alone = mbps(curl(1))
-    procs = [curl(i) for i in range(1, net.nodes + 1)]
-    together = [mbps(p) for p in procs]
+    procs = [curl(1)]
+    try:
+        alone = mbps(procs[0])
+        procs = [curl(i) for i in range(1, net.nodes + 1)]
+        together = [mbps(p) for p in procs]
+    finally:  # a signal meanwhile: no curl left behind in a namespace
+        for proc in procs:
+            stop_process(proc)
     return alone, together
 
 
