@@ -45,6 +45,7 @@ import run as bench  # noqa: E402  (timed, digest_set, ground_truth, SHARED)
 REPO = bench.REPO
 FETCHSUM = bench.FETCHSUM
 ORIGIN_SH = os.path.join(bench.SHARED, "origin.sh")
+TIMEOUT = 300  # s a single fetchsum run may take (--timeout)
 PACKAGES = ["nginx-light", "openssl", "curl", "iproute2"]
 
 # Scale-out network. 198.18.0.0/15 is the range RFC 2544 sets aside for
@@ -328,23 +329,44 @@ class Result:
             wall, cpu, records_ok, node_cpu, stderr
 
 
-def run_fetchsum(cmd, work, tag, expected, nodes=()):
+def children(pid):
+    """Direct children of pid (the program under /usr/bin/time)."""
+    path = f"/proc/{pid}/task/{pid}/children"
+    return [int(c) for c in open(path).read().split()] if os.path.exists(path) \
+        else []
+
+
+def run_fetchsum(cmd, work, tag, expected, nodes=(), timeout=None):
     """Runs one fetchsum (plain or coordinator) under GNU time and checks its
     records against sha512sum of the files: the same URLs, each once, the
     same digests."""
     out = os.path.join(work, f"{tag}.out")
     err = os.path.join(work, f"{tag}.err")
     node_cpu0 = [n.cpu() for n in nodes]
+    timeout = timeout or TIMEOUT
+    hung = False
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t, \
             open(out, "w") as o, open(err, "w") as e:
-        rc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S", "-o", t.name]
-                            + cmd, stdout=o, stderr=e).returncode
-        wall, user, sys_ = t.read().split()[-3:]
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%e %U %S", "-o",
+                                 t.name] + cmd, stdout=o, stderr=e)
+        try:
+            rc = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            # A hang is a result too: say so, keep the run, go on.
+            log(f"{tag}: HUNG: no exit after {timeout} s; killing it")
+            hung = True
+            for child in children(proc.pid):
+                os.kill(child, signal.SIGKILL)
+            rc = proc.wait()
+        times = t.read().split()
+        wall, user, sys_ = (times[-3:] if len(times) >= 3 and not hung
+                            else (timeout, "nan", "nan"))
     node_cpu = sum(n.cpu() for n in nodes) - sum(node_cpu0) if nodes else None
     lines = open(out).read().splitlines()
     got = bench.digest_set(lines)
     stderr = open(err).read()
-    ok = rc == 0 and len(lines) == len(expected) and got == expected
+    ok = not hung and rc == 0 and len(lines) == len(expected) and \
+        got == expected
     if not ok:
         missing = len(set(expected) - set(got))
         wrong = sum(1 for u, h in got.items() if expected.get(u) != h)
@@ -354,6 +376,8 @@ def run_fetchsum(cmd, work, tag, expected, nodes=()):
     for n in nodes:
         if not n.alive():
             log(f"{tag}: node {n.name} died: {open(n.log_path).read()[-500:]!r}")
+    if hung:
+        stderr += f"\n[cluster-bench: killed after {timeout} s]"
     return Result(float(wall), float(user) + float(sys_), ok, node_cpu, stderr)
 
 
@@ -368,12 +392,13 @@ def summary_line(stderr):
 
 
 def coordinator_cmd(nodes, conc, list_file, extra=()):
-    return [FETCHSUM, "--nodes", ",".join(n.address for n in nodes), "-q",
-            "-j", str(conc), "--per-host", str(conc)] + list(extra) + [list_file]
+    return [FETCHSUM, "--nodes", ",".join(n.address for n in nodes),
+            "--progress", "never", "-j", str(conc), "--per-host", str(conc)] + list(extra) + [list_file]
 
 
 def plain_cmd(conc, list_file):
-    return [FETCHSUM, "-q", "-j", str(conc), "--per-host", str(conc), list_file]
+    return [FETCHSUM, "--progress", "never", "-j", str(conc), "--per-host",
+            str(conc), list_file]
 
 
 def part_overhead(args, cleanup, work):
@@ -520,8 +545,8 @@ def report(args, overhead, cpu, scaleout, load_before):
                 "",
                 f"Coordinator: `{overhead['command']}`; nodes: "
                 f"`{overhead['node_command']}` (x2, loopback, started once, "
-                "serving every run). Plain: `fetchsum -q -j "
-                f"{args.concurrency} --per-host {args.concurrency} LIST`.", "",
+                "serving every run). Plain: "
+                f"`{shlex.join(plain_cmd(args.concurrency, 'LIST'))}`.", "",
                 "| corpus | URLs | plain (s) | cluster (s) | cluster / plain | "
                 "plain CPU (s) | coord. CPU (s) | nodes CPU (s) | records |",
                 "|---|---|---|---|---|---|---|---|---|"]
@@ -537,6 +562,9 @@ def report(args, overhead, cpu, scaleout, load_before):
             f"{name} plain " + " ".join(f"{r.wall:.2f}" for r in plain)
             + ", cluster " + " ".join(f"{r.wall:.2f}" for r in cluster)
             for name, _, plain, cluster in overhead["rows"]), ""]
+        out += [f"Last summary lines: {name} plain `{summary_line(plain[-1].stderr)}`"
+                f", cluster `{summary_line(cluster[-1].stderr)}`  "
+                for name, _, plain, cluster in overhead["rows"]] + [""]
     if scaleout:
         alone, together = scaleout["ceiling"]
         out += ["## Scale-out: nodes in their own network namespaces, shaped links",
@@ -569,6 +597,9 @@ def report(args, overhead, cpu, scaleout, load_before):
             out += ["", "Runs (s): " + "; ".join(
                 f"{count} node(s) " + " ".join(f"{r.wall:.2f}" for r in runs)
                 for count, runs in scaleout["rows"]), ""]
+            out += [f"Last summary line, {count} node(s): "
+                    f"`{summary_line(runs[-1].stderr)}`  "
+                    for count, runs in scaleout["rows"]] + [""]
     if cpu:
         per_url = med(r.cpu for r in cpu["runs"]) / cpu["urls"]
         plain_per_url = med(r.cpu for r in cpu["plain"]) / cpu["urls"]
@@ -614,10 +645,14 @@ def main():
                    help="set up the scale-out network, measure the links, "
                         "remove everything; no fetchsum run")
     p.add_argument("--no-build", action="store_true")
+    p.add_argument("--timeout", type=int, default=TIMEOUT,
+                   help="seconds after which a fetchsum run counts as hung "
+                        "and is killed")
     p.add_argument("--write", metavar="FILE",
                    help="write the markdown table there too")
     args = p.parse_args()
     args.node_args = shlex.split(args.node_args)
+    globals()["TIMEOUT"] = args.timeout
     parts = set(args.parts.split(","))
     if args.net_only:
         parts = {"scaleout"}
