@@ -239,6 +239,7 @@ void on_end(self_pointer self, input_end& end) {
   st.summary.from_journal = end.from_journal;
   st.summary.never_started = end.never_started;
   st.summary.list_unread = end.list_unread;
+  st.summary.nodes = end.nodes;
   st.complete = true;
   for (auto& promise : st.waiting)
     promise.deliver(st.summary);

@@ -17,8 +17,8 @@ using pending = supervisor_state::pending;
 
 /// Pulled-but-not-started URLs are capped, so a long list (or one slow host)
 /// never piles up in memory: the source is only asked for more below half.
-size_t waiting_limit(const supervisor_settings& settings) {
-  return std::max<size_t>(1024, 4 * size_t{settings.concurrency});
+size_t waiting_limit(const supervisor_state& st) {
+  return std::max<size_t>(1024, 4 * size_t{st.capacity});
 }
 
 /// -k/-c: URL `url_seq` has its record; the oldest unfinished URL may move on.
@@ -65,30 +65,67 @@ void mark_ready(self_pointer self, const std::string& origin,
   }
 }
 
+/// The group for a host's next transfer: the one that ran it last if it has
+/// room (its connections to the host are open), else the least full one.
+/// Only called below the total capacity, so some live group has room.
+size_t pick_group(supervisor_state& st, supervisor_state::host& h) {
+  auto has_room = [&](size_t i) {
+    auto& g = st.groups[i];
+    return g.live && g.running < g.workers.capacity;
+  };
+  if (h.group < st.groups.size() && has_room(h.group))
+    return h.group;
+  size_t best = SIZE_MAX;
+  double best_fill = 2;
+  for (size_t i = 0; i < st.groups.size(); ++i) {
+    if (!has_room(i))
+      continue;
+    auto fill = double(st.groups[i].running) / st.groups[i].workers.capacity;
+    if (fill < best_fill) {
+      best = i;
+      best_fill = fill;
+    }
+  }
+  return best;
+}
+
 void launch(self_pointer self, supervisor_state::host& h) {
   auto& st = self->state;
+  auto group_index = pick_group(st, h);
+  auto& g = st.groups[group_index];
+  h.group = group_index;
   auto url = std::move(h.waiting.front());
   h.waiting.pop_front();
   st.waiting -= 1;
   h.running += 1;
-  auto least_busy = std::min_element(st.fetcher_load.begin(),
-                                     st.fetcher_load.end());
-  auto fetcher_index = static_cast<size_t>(least_busy - st.fetcher_load.begin());
+  g.running += 1;
+  auto least_busy = std::min_element(g.fetcher_load.begin(),
+                                     g.fetcher_load.end());
+  auto fetcher_index = static_cast<size_t>(least_busy - g.fetcher_load.begin());
   // Routing is a correctness property: every chunk of one body must reach the
   // same hasher, in order. The hasher is a function of the transfer id and the
   // fetcher sends all of a transfer's chunks to that one hasher.
   //
   // Each attempt gets a fresh transfer id: a re-run after a crash must never
-  // meet digest state its predecessor left in a hasher.
+  // meet digest state its predecessor left in a hasher. The hasher is one of
+  // the fetcher's own group: body bytes never leave a node.
   auto id = st.next_transfer_id++;
-  auto hasher_index = static_cast<size_t>(id % st.hashers.size());
-  st.fetcher_load[fetcher_index] += 1;
+  auto hasher_index = static_cast<size_t>(id % g.workers.hashers.size());
+  g.fetcher_load[fetcher_index] += 1;
   fetch_order order{id, url.job.url,
-                    caf::actor_cast<caf::actor>(st.hashers[hasher_index])};
+                    caf::actor_cast<caf::actor>(g.workers.hashers[hasher_index])};
   st.running.emplace(id, supervisor_state::transfer{std::move(url),
-                                                    fetcher_index,
+                                                    group_index, fetcher_index,
                                                     hasher_index});
-  self->send(st.fetchers[fetcher_index], std::move(order));
+  self->send(g.workers.fetchers[fetcher_index], std::move(order));
+}
+
+/// Tells every member of a group that the run is over for it.
+void stop_group(self_pointer self, supervisor_state::group& g) {
+  for (auto& f : g.workers.fetchers)
+    self->send_exit(f, caf::exit_reason::user_shutdown);
+  for (auto& h : g.workers.hashers)
+    self->send_exit(h, caf::exit_reason::user_shutdown);
 }
 
 /// No request to `origin` before `until`; resume_atom wakes it then.
@@ -138,7 +175,7 @@ bool take_token(self_pointer self, const std::string& origin,
 /// origin in turn: the origin that has been ready longest goes first.
 void dispatch(self_pointer self) {
   auto& st = self->state;
-  while (!st.ready.empty() && st.running.size() < st.settings.concurrency) {
+  while (!st.ready.empty() && st.running.size() < st.capacity) {
     auto origin = std::move(st.ready.front());
     st.ready.pop_front();
     auto& h = st.hosts[origin];
@@ -174,14 +211,26 @@ void finish_if_done(self_pointer self) {
                                      st.interrupted, st.from_journal,
                                      st.malformed, st.unformatted_lists,
                                      st.never_started,
-                                     st.interrupted && !st.input_done});
-  // Children ignore a normal exit; tell them explicitly that the run is over.
-  for (auto& f : st.fetchers)
-    self->send_exit(f, caf::exit_reason::user_shutdown);
-  for (auto& h : st.hashers)
-    self->send_exit(h, caf::exit_reason::user_shutdown);
+                                     st.interrupted && !st.input_done,
+                                     st.nodes});
+  // Children ignore a normal exit; tell them explicitly that the run is over
+  // (a node's workers too: the node drops them anyway once we are gone).
+  for (auto& g : st.groups)
+    if (g.live)
+      stop_group(self, g);
   self->send_exit(st.source, caf::exit_reason::user_shutdown);
   self->quit();
+}
+
+/// The transfer ids of a group's running transfers, oldest first.
+template <class Predicate>
+std::vector<uint64_t> transfers_where(supervisor_state& st, Predicate pred) {
+  std::vector<uint64_t> ids;
+  for (auto& [id, t] : st.running)
+    if (pred(t))
+      ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 void enqueue(self_pointer self, pending url, bool front) {
@@ -194,6 +243,16 @@ void enqueue(self_pointer self, pending url, bool front) {
     h.waiting.push_back(std::move(url));
   st.waiting += 1;
   mark_ready(self, origin, h);
+}
+
+/// The record of a URL no node was there to fetch.
+transfer_report no_node_report(const supervisor_state& st) {
+  transfer_report report;
+  report.error = error_kind::no_node;
+  report.message = "no node connected for "
+                   + std::to_string(st.settings.node_wait.count() / 1000)
+                   + " s (--node-wait)";
+  return report;
 }
 
 void admit(self_pointer self, url_batch& batch) {
@@ -234,6 +293,10 @@ void admit(self_pointer self, url_batch& batch) {
       record(self, url, {}, std::move(report));
       continue;
     }
+    if (st.abandoned) {
+      record(self, url, {}, no_node_report(st));
+      continue;
+    }
     url.origin = std::move(checked.origin);
     enqueue(self, std::move(url), false);
   }
@@ -245,7 +308,7 @@ void admit(self_pointer self, url_batch& batch) {
 
 void pull_if_needed(self_pointer self) {
   auto& st = self->state;
-  auto limit = waiting_limit(st.settings);
+  auto limit = waiting_limit(st);
   if (st.pulling || st.input_done || st.interrupted || st.waiting > limit / 2)
     return;
   auto n = static_cast<uint32_t>(limit - st.waiting);
@@ -286,7 +349,9 @@ caf::optional<pending> end_transfer(self_pointer self, uint64_t id) {
     return caf::none;
   auto transfer = std::move(i->second);
   st.running.erase(i);
-  st.fetcher_load[transfer.fetcher] -= 1;
+  auto& g = st.groups[transfer.group];
+  g.fetcher_load[transfer.fetcher] -= 1;
+  g.running -= 1;
   auto h = st.hosts.find(transfer.url.origin);
   h->second.running -= 1;
   if (idle(self, h->second))
@@ -374,29 +439,28 @@ caf::optional<uint64_t> culprit_of(const caf::error& reason) {
   return caf::none;
 }
 
-/// Re-runs of bystanders are capped too, so nothing can loop forever.
+/// Re-runs of bystanders are capped too, so nothing can loop forever. A URL
+/// whose node was lost this often (it may be what kills them) ends as
+/// `internal` too.
 constexpr uint32_t max_bystander_reruns = 10;
 
-/// A child died: every transfer it worked on runs again from the start (the
-/// fetcher and the hasher of a transfer both hold part of it). A URL whose
+/// An actor died: every transfer in `ids` runs again from the start (the
+/// fetcher and the hasher of a transfer both hold part of it), the
+/// surviving halves told to drop theirs if `cancel_survivors`. A URL whose
 /// transfer caused max_crashes + 1 crashes ends as `internal`. When the dead
 /// actor named its culprit, the other transfers are bystanders: their re-run
 /// costs them nothing but a (large) cap of their own.
-void rerun_all_of(self_pointer self, bool by_fetcher, size_t index,
-                  const std::string& why, caf::optional<uint64_t> culprit) {
+void rerun_crashed(self_pointer self, const std::vector<uint64_t>& ids,
+                   bool cancel_survivors, const std::string& why,
+                   caf::optional<uint64_t> culprit) {
   auto& st = self->state;
-  std::vector<uint64_t> affected;
-  for (auto& [id, t] : st.running)
-    if ((by_fetcher ? t.fetcher : t.hasher) == index)
-      affected.push_back(id);
-  std::sort(affected.begin(), affected.end());
-  for (auto id : affected) {
+  for (auto id : ids) {
     auto& t = st.running[id];
-    // Whoever survived drops its half of the transfer.
-    if (by_fetcher)
-      self->send(st.hashers[t.hasher], cancel_atom_v, id);
-    else
-      self->send(st.fetchers[t.fetcher], cancel_atom_v, id);
+    auto& g = st.groups[t.group];
+    if (cancel_survivors) {
+      self->send(g.workers.hashers[t.hasher], cancel_atom_v, id);
+      self->send(g.workers.fetchers[t.fetcher], cancel_atom_v, id);
+    }
     auto url = end_transfer(self, id);
     url->attempts += 1;
     bool bystander = culprit && *culprit != id;
@@ -415,40 +479,170 @@ void rerun_all_of(self_pointer self, bool by_fetcher, size_t index,
   }
 }
 
-void spawn_fetcher(self_pointer self, size_t index) {
+/// A node was lost (killed, hung, cut off): its transfers run again
+/// elsewhere. Not an attempt: the URL's record stays what a one-process run
+/// would write.
+void rerun_lost(self_pointer self, const std::vector<uint64_t>& ids,
+                const std::string& why) {
+  auto& st = self->state;
+  for (auto id : ids) {
+    auto url = end_transfer(self, id);
+    st.nodes.reruns += 1;
+    url->node_losses += 1;
+    if (st.interrupted || url->node_losses > max_bystander_reruns) {
+      transfer_report report;
+      report.error = st.interrupted ? error_kind::interrupted
+                                    : error_kind::internal;
+      report.message = st.interrupted
+                         ? "interrupted before the transfer finished"
+                         : why + " (" + std::to_string(url->node_losses)
+                             + " nodes lost while fetching this URL)";
+      if (url->attempts > 0)
+        url->earlier.push_back(attempt_outcome{url->last.error,
+                                               url->last.http_status,
+                                               url->last.message});
+      record(self, *url, {}, std::move(report));
+    } else {
+      enqueue(self, std::move(*url), true);
+    }
+  }
+}
+
+/// Starts the wait for a node: if none joins within --node-wait, the URLs
+/// left end as no_node.
+void await_node(self_pointer self) {
+  auto& st = self->state;
+  st.node_wait_epoch += 1;
+  self->delayed_send(self, st.settings.node_wait, abandon_atom_v,
+                     st.node_wait_epoch);
+}
+
+/// Adds a group and watches its members.
+void add_group(self_pointer self, worker_group workers) {
+  auto& st = self->state;
+  supervisor_state::group g;
+  g.fetcher_load.resize(workers.fetchers.size());
+  g.workers = std::move(workers);
+  for (auto& f : g.workers.fetchers)
+    self->monitor(f);
+  for (auto& h : g.workers.hashers)
+    self->monitor(h);
+  st.capacity += g.workers.capacity;
+  st.live_groups += 1;
+  st.groups.push_back(std::move(g));
+}
+
+/// A member of a node's group died: the group is gone (the cluster asks
+/// the node for a new one if it is still there). Its transfers run again
+/// elsewhere: as lost if the node's link broke, as crashed otherwise.
+void lose_group(self_pointer self, size_t index, const caf::down_msg& msg) {
+  auto& st = self->state;
+  auto& g = st.groups[index];
+  g.live = false;
+  st.capacity -= g.workers.capacity;
+  st.live_groups -= 1;
+  stop_group(self, g); // members the node still runs
+  auto ids = transfers_where(st, [&](auto& t) { return t.group == index; });
+  auto why = self->system().render(msg.reason);
+  if (msg.reason == caf::exit_reason::remote_link_unreachable) {
+    st.nodes.lost += 1;
+    rerun_lost(self, ids, "node " + g.workers.node + " lost");
+  } else {
+    rerun_crashed(self, ids, true,
+                  "worker on node " + g.workers.node + " died: " + why,
+                  culprit_of(msg.reason));
+  }
+  if (st.settings.remote_workers && st.live_groups == 0 && !st.finished)
+    await_node(self);
+}
+
+void spawn_fetcher(self_pointer self, supervisor_state::group& g,
+                   size_t index) {
   auto& st = self->state;
   auto f = st.children.spawn_fetcher(self->system());
   self->monitor(f);
-  st.fetchers[index] = f;
+  g.workers.fetchers[index] = f;
 }
 
-void spawn_hasher(self_pointer self, size_t index) {
+void spawn_hasher(self_pointer self, supervisor_state::group& g,
+                  size_t index) {
   auto& st = self->state;
   auto h = st.children.spawn_hasher(self->system(),
                                     caf::actor_cast<result_sink_actor>(self));
   self->monitor(h);
-  st.hashers[index] = h;
+  g.workers.hashers[index] = h;
 }
 
-/// A child died: a fresh child takes its place and its transfers run again
-/// (each URL still gets exactly one record).
+/// A child died. In the local group a fresh child takes its place and its
+/// transfers run again (each URL still gets exactly one record); a node's
+/// group is lost as a whole.
 void on_child_down(self_pointer self, caf::down_msg& msg) {
   auto& st = self->state;
   if (st.finished)
     return;
   auto why = self->system().render(msg.reason);
-  for (size_t i = 0; i < st.fetchers.size(); ++i)
-    if (st.fetchers[i].address() == msg.source) {
-      rerun_all_of(self, true, i, "fetcher died: " + why, caf::none);
-      spawn_fetcher(self, i);
+  for (size_t gi = 0; gi < st.groups.size(); ++gi) {
+    auto& g = st.groups[gi];
+    if (!g.live)
+      continue;
+    auto& fetchers = g.workers.fetchers;
+    auto& hashers = g.workers.hashers;
+    auto is_source = [&](const auto& member) {
+      return member.address() == msg.source;
+    };
+    bool member = std::any_of(fetchers.begin(), fetchers.end(), is_source)
+                  || std::any_of(hashers.begin(), hashers.end(), is_source);
+    if (!member)
+      continue;
+    if (!g.workers.node.empty()) {
+      lose_group(self, gi, msg);
+      break;
     }
-  for (size_t i = 0; i < st.hashers.size(); ++i)
-    if (st.hashers[i].address() == msg.source) {
-      rerun_all_of(self, false, i, "hasher died: " + why,
-                   culprit_of(msg.reason));
-      spawn_hasher(self, i);
-    }
+    for (size_t i = 0; i < fetchers.size(); ++i)
+      if (is_source(fetchers[i])) {
+        rerun_crashed(self, transfers_where(st, [&](auto& t) {
+                        return t.group == gi && t.fetcher == i;
+                      }),
+                      true, "fetcher died: " + why, caf::none);
+        spawn_fetcher(self, g, i);
+      }
+    for (size_t i = 0; i < hashers.size(); ++i)
+      if (is_source(hashers[i])) {
+        rerun_crashed(self, transfers_where(st, [&](auto& t) {
+                        return t.group == gi && t.hasher == i;
+                      }),
+                      true, "hasher died: " + why, culprit_of(msg.reason));
+        spawn_hasher(self, g, i);
+      }
+    break;
+  }
   dispatch(self);
+  finish_if_done(self);
+}
+
+/// No node for --node-wait: every URL not recorded yet ends as no_node, and
+/// so does every URL still to come from the list.
+void abandon(self_pointer self) {
+  auto& st = self->state;
+  st.abandoned = true;
+  auto report = no_node_report(st);
+  auto end = [&](pending& url) {
+    if (url.attempts > 0)
+      url.earlier.push_back(attempt_outcome{url.last.error,
+                                            url.last.http_status,
+                                            url.last.message});
+    record(self, url, {}, report);
+  };
+  for (auto& [origin, h] : st.hosts)
+    for (auto& url : h.waiting)
+      end(url);
+  for (auto& [url_seq, url] : st.backing_off)
+    end(url);
+  st.backing_off.clear();
+  st.hosts.clear();
+  st.ready.clear();
+  st.waiting = 0;
+  pull_if_needed(self);
   finish_if_done(self);
 }
 
@@ -460,7 +654,9 @@ void abort_running(self_pointer self) {
     ids.push_back(id);
   std::sort(ids.begin(), ids.end());
   for (auto id : ids) {
-    self->send(st.fetchers[st.running[id].fetcher], cancel_atom_v, id);
+    auto& t = st.running[id];
+    self->send(st.groups[t.group].workers.fetchers[t.fetcher], cancel_atom_v,
+               id);
     transfer_report report;
     report.error = error_kind::interrupted;
     report.message = "interrupted before the transfer finished";
@@ -514,23 +710,57 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   st.aggregator = std::move(aggregator);
   st.jitter.seed(settings.random_seed != 0 ? settings.random_seed
                                            : std::random_device{}());
-  st.fetchers.resize(std::max(1u, settings.fetchers));
-  st.fetcher_load.resize(st.fetchers.size());
-  st.hashers.resize(std::max(1u, settings.hashers));
-  for (size_t i = 0; i < st.fetchers.size(); ++i)
-    spawn_fetcher(self, i);
-  for (size_t i = 0; i < st.hashers.size(); ++i)
-    spawn_hasher(self, i);
+  if (settings.remote_workers) {
+    await_node(self); // groups join from nodes
+  } else {
+    supervisor_state::group local;
+    local.workers.capacity = settings.concurrency;
+    local.workers.fetchers.resize(std::max(1u, settings.fetchers));
+    local.fetcher_load.resize(local.workers.fetchers.size());
+    local.workers.hashers.resize(std::max(1u, settings.hashers));
+    for (size_t i = 0; i < local.workers.fetchers.size(); ++i)
+      spawn_fetcher(self, local, i);
+    for (size_t i = 0; i < local.workers.hashers.size(); ++i)
+      spawn_hasher(self, local, i);
+    st.capacity = local.workers.capacity;
+    st.live_groups = 1;
+    st.groups.push_back(std::move(local));
+  }
   self->set_down_handler(
     [=](caf::down_msg& msg) { on_child_down(self, msg); });
   return {
     [=](start_atom) { pull_if_needed(self); },
     [=](hash_result& result) {
+      if (self->state.running.count(result.transfer_id) == 0) {
+        // Its transfer was re-run: a node that was cut off came back.
+        self->state.nodes.late_results += 1;
+        return;
+      }
       attempt_done(self, result.transfer_id, std::move(result.digests),
                    std::move(result.report));
       dispatch(self);
       pull_if_needed(self);
       finish_if_done(self);
+    },
+    [=](join_atom, worker_group& workers) {
+      auto& st = self->state;
+      if (st.finished || st.abandoned || workers.fetchers.empty()
+          || workers.hashers.empty() || workers.capacity == 0) {
+        supervisor_state::group refused;
+        refused.workers = std::move(workers);
+        stop_group(self, refused);
+        return;
+      }
+      add_group(self, std::move(workers));
+      st.node_wait_epoch += 1; // a wait for a node is over
+      dispatch(self);
+      pull_if_needed(self);
+    },
+    [=](abandon_atom, uint64_t epoch) {
+      auto& st = self->state;
+      if (epoch == st.node_wait_epoch && st.live_groups == 0 && !st.finished
+          && !st.interrupted)
+        abandon(self);
     },
     [=](retry_atom, uint64_t url_seq) {
       auto& st = self->state;

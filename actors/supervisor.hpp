@@ -1,6 +1,7 @@
 // The throttling supervisor: the one place that decides when a URL may go out.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <random>
@@ -40,6 +41,8 @@ struct supervisor_state {
     uint32_t crashes = 0;
     /// Re-runs because an actor died of another URL's transfer.
     uint32_t bystander_reruns = 0;
+    /// Re-runs because the node running an attempt was lost.
+    uint32_t node_losses = 0;
     /// How the last attempt ended; the record if no attempt follows.
     transfer_report last;
     /// Attempts before `last`, for the record's history.
@@ -49,8 +52,22 @@ struct supervisor_state {
   /// One URL between fetch_order and hash_result.
   struct transfer {
     pending url;
+    /// Index into `groups`, and of the fetcher and hasher in that group.
+    size_t group = 0;
     size_t fetcher = 0;
     size_t hasher = 0;
+  };
+
+  /// Fetchers and hashers that stream to each other: the local ones, or
+  /// those of one node (worker_group::node names it then).
+  struct group {
+    worker_group workers;
+    /// Transfers each fetcher runs, to pick the least busy one.
+    std::vector<uint32_t> fetcher_load;
+    uint32_t running = 0;
+    /// False once a member died (a node's group is then gone for good; the
+    /// local group replaces its member instead).
+    bool live = true;
   };
 
   /// URLs of one origin waiting to start, and how many of its transfers run.
@@ -66,6 +83,9 @@ struct supervisor_state {
     /// they were last counted. Negative until first used.
     double tokens = -1;
     caf::actor_clock::time_point refilled;
+    /// The group that ran this host last: it gets the host's next transfer
+    /// while it has room, so connections are reused.
+    size_t group = SIZE_MAX;
   };
 
   supervisor_settings settings;
@@ -73,10 +93,18 @@ struct supervisor_state {
   source_actor source;
   aggregator_actor aggregator;
 
-  std::vector<fetcher_actor> fetchers;
-  /// Transfers each fetcher runs, to pick the least busy one.
-  std::vector<uint32_t> fetcher_load;
-  std::vector<hasher_actor> hashers;
+  /// Every group that ever joined; an index stays valid (lost groups stay
+  /// as dead entries: a run has few).
+  std::vector<group> groups;
+  /// Transfers the live groups run at once at most, together.
+  uint32_t capacity = 0;
+  size_t live_groups = 0;
+  /// --nodes: names the current wait for a node (abandon_atom carries it);
+  /// bumped when a group joins, so a stale wait does nothing.
+  uint64_t node_wait_epoch = 0;
+  /// --nodes: no node came within --node-wait: every URL ends as no_node.
+  bool abandoned = false;
+  node_counts nodes;
 
   /// Running transfers by transfer id (one per attempt, never reused).
   std::unordered_map<uint64_t, transfer> running;

@@ -108,6 +108,8 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
   std::vector<std::string> caf_args; // CAF's own options, passed through
   std::vector<std::string> cli_headers;
   bool cli_has_headers = false;
+  std::vector<std::string> cli_nodes;
+  bool cli_has_nodes = false;
   auto next_value = [&](size_t& i, const std::string& spelling,
                         std::string& value) -> std::string {
     if (i + 1 >= args.size())
@@ -208,6 +210,11 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
       cli_headers.push_back(x.value);
       continue;
     }
+    if (x.option->long_name() == "nodes") { // repeatable, comma-separated
+      cli_has_nodes = true;
+      cli_nodes.push_back(x.value);
+      continue;
+    }
     if (x.option->is_flag()) {
       x.option->store(caf::config_value{true});
       continue;
@@ -218,16 +225,22 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
   }
   if (cli_has_headers)
     cfg.headers = std::move(cli_headers); // -H replaces the file's headers
+  if (cli_has_nodes)
+    cfg.nodes = std::move(cli_nodes);
   return {};
 }
 
 std::string help_text(const fetchsum_config& cfg) {
   std::ostringstream out;
   out << "Usage: fetchsum [OPTION]... [LIST]...\n"
+         "       fetchsum --nodes HOST:PORT[,HOST:PORT]... [OPTION]... [LIST]...\n"
+         "       fetchsum node --listen [HOST:]PORT [OPTION]...\n"
          "       fetchsum demo [OPTION]...\n"
          "Download every URL listed in LIST (one per line; '-' or none: stdin)\n"
          "and print a digest of each body, like sha512sum does for files.\n"
          "'demo' serves generated documents on 127.0.0.1 and checks them all.\n"
+         "'node' serves coordinators started with --nodes: they hand it URLs,\n"
+         "it fetches and hashes them and sends back only the digests.\n"
          "\n"
          "Options (also settable as 'name=value' in an INI file):\n";
   for (auto& opt : cfg.options()) {

@@ -1,6 +1,9 @@
 #include "config/fetchsum_config.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -8,6 +11,7 @@
 #include <caf/config_option_adder.hpp>
 
 #include "detail/digest.hpp"
+#include "detail/endpoint.hpp"
 #include "detail/strings.hpp"
 #include "messages/type_ids.hpp"
 
@@ -55,6 +59,13 @@ fetchsum_config::fetchsum_config() {
     .add(verbose, "verbose,v", "one line of detail per URL on stderr (status, bytes, time, attempts)")
     .add(progress, "progress", "progress line on stderr: auto (when it is a terminal), always or never")
     .add(demo_documents, "demo-documents", "documents served by the built-in demo origin")
+    .add(nodes, "nodes", "coordinate these fetchsum nodes (HOST:PORT, comma-separated or repeated) instead of fetching here")
+    .add(node_wait, "node-wait", "with --nodes: seconds without any node before the URLs left fail as no_node")
+    .add(listen, "listen", "fetchsum node: listen on [HOST:]PORT (HOST: 127.0.0.1, or 0.0.0.0 with TLS)")
+    .add(cluster_cert, "cluster-cert", "cluster TLS: this node's or coordinator's certificate (PEM)")
+    .add(cluster_key, "cluster-key", "cluster TLS: its private key (PEM)")
+    .add(cluster_ca, "cluster-ca", "cluster TLS: accept only peers with a certificate from this CA (PEM)")
+    .add(cluster_plaintext, "cluster-plaintext", "fetchsum node: allow listening on a non-loopback address without TLS")
     .add(test_crash_marker, "test-crash-marker", "for tests only: a hasher that sees this text in a body crashes");
   // CAF's work-stealing scheduler starts at least 4 workers that each wake
   // every 10 ms when idle; one per core, sleeping longer, keeps an idle run
@@ -63,6 +74,13 @@ fetchsum_config::fetchsum_config() {
   set("scheduler.max-threads", static_cast<size_t>(cores));
   set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(100)});
   set("logger.verbosity", caf::atom("quiet"));
+  // Cluster: a hung node (SIGSTOP) or a cut link is only noticed by
+  // heartbeats; these find one within about 3 s. A peer of another version
+  // (or another CAF program) is refused at the handshake.
+  set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(500)});
+  set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(3)});
+  set("middleman.app-identifiers",
+      std::vector<std::string>{"fetchsum-0.1.0-cluster-1"});
 }
 
 namespace {
@@ -228,6 +246,80 @@ std::string fetchsum_config::validate() {
   supervisor.max_throttled = static_cast<uint32_t>(max_throttled);
   supervisor.rate = rate;
   supervisor.burst = static_cast<uint32_t>(burst);
+
+  if (auto problem = validate_cluster(); !problem.empty())
+    return problem;
+  return {};
+}
+
+namespace {
+
+/// Empty if `path` can be opened for reading, else why not.
+std::string unreadable(const std::string& option, const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    return "--" + option + " " + path + ": " + std::strerror(errno);
+  return {};
+}
+
+} // namespace
+
+std::string fetchsum_config::validate_cluster() {
+  cluster = cluster_settings{};
+  for (auto& entry : nodes)
+    for (auto& text : split_list(entry)) {
+      std::string problem;
+      auto address = detail::parse_endpoint(text, "", false, problem);
+      if (!address)
+        return "--nodes: " + problem;
+      cluster.nodes.push_back(detail::to_string(*address));
+    }
+  if (!nodes.empty() && cluster.nodes.empty())
+    return "--nodes names no node";
+  if (!(node_wait >= 0.1) || node_wait > 1e6)
+    return "--node-wait must be a number of seconds >= 0.1";
+  supervisor.node_wait = to_ms(node_wait);
+  supervisor.remote_workers = !cluster.nodes.empty();
+  int tls_files = !cluster_cert.empty() + !cluster_key.empty()
+                  + !cluster_ca.empty();
+  if (tls_files != 0 && tls_files != 3)
+    return "cluster TLS needs all three of --cluster-cert, --cluster-key and "
+           "--cluster-ca";
+  cluster.tls = tls_files == 3;
+  if (cluster.tls) {
+    for (auto& problem : {unreadable("cluster-cert", cluster_cert),
+                          unreadable("cluster-key", cluster_key),
+                          unreadable("cluster-ca", cluster_ca)})
+      if (!problem.empty())
+        return problem;
+    // Both sides then require a certificate chaining to this CA: mutual TLS.
+    set("openssl.certificate", cluster_cert);
+    set("openssl.key", cluster_key);
+    set("openssl.cafile", cluster_ca);
+  }
+  return {};
+}
+
+std::string fetchsum_config::validate_node() {
+  if (listen.empty())
+    return "node needs --listen [HOST:]PORT";
+  std::string problem;
+  auto address = detail::parse_endpoint(listen, cluster.tls ? "0.0.0.0"
+                                                            : "127.0.0.1",
+                                        true, problem);
+  if (!address)
+    return "--listen: " + problem;
+  if (!cluster.tls && !cluster_plaintext && !detail::is_loopback(address->host))
+    return "--listen " + listen
+           + ": a node listens on a non-loopback address only with TLS "
+             "(--cluster-cert/--cluster-key/--cluster-ca) or "
+             "--cluster-plaintext";
+  node.host = address->host;
+  node.port = address->port;
+  node.tls = cluster.tls;
+  node.fetchers = supervisor.fetchers;
+  node.hashers = supervisor.hashers;
+  node.capacity = supervisor.concurrency;
   return {};
 }
 

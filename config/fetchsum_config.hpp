@@ -63,6 +63,13 @@ public:
   /// whether stderr is a terminal; set by validate().
   bool show_progress = false;
   int64_t demo_documents = 3000;
+  std::vector<std::string> nodes;
+  double node_wait = 30;
+  std::string listen;
+  std::string cluster_cert;
+  std::string cluster_key;
+  std::string cluster_ca;
+  bool cluster_plaintext = false;
   std::string test_crash_marker;
 
   // -- validated settings, filled by validate() -----------------------------
@@ -72,6 +79,17 @@ public:
   fetcher_settings fetcher;
   supervisor_settings supervisor;
   aggregator_settings aggregator;
+  /// --nodes; empty nodes: a one-process run.
+  cluster_settings cluster;
+  /// `fetchsum node`: set by validate_node().
+  node_settings node;
+
+  /// The checks of the cluster options, part of validate().
+  std::string validate_cluster();
+
+  /// The checks of `fetchsum node`, after validate(): --listen, TLS files,
+  /// plaintext only on loopback. Empty on success, else one line.
+  std::string validate_node();
 
   /// Checks every option and fills the settings structs. Returns an empty
   /// string on success, otherwise one line saying what is wrong.

@@ -97,6 +97,40 @@ struct supervisor_settings {
   /// this many places after the oldest unfinished one is admitted, so at most
   /// this many records are held back. 0: records go out as they finish.
   uint32_t order_window = 0;
+  /// --nodes: no local fetchers or hashers; worker groups join from nodes,
+  /// each with its own capacity (concurrency, fetchers and hashers above
+  /// are then the nodes' business).
+  bool remote_workers = false;
+  /// --nodes: how long the run may go without any node before every URL not
+  /// yet recorded ends as no_node.
+  std::chrono::milliseconds node_wait{30'000};
+};
+
+/// --nodes: how the coordinator's cluster actor reaches its nodes.
+struct cluster_settings {
+  /// "HOST:PORT" of every node, as validated.
+  std::vector<std::string> nodes;
+  /// Mutual TLS (--cluster-cert/-key/-ca) instead of plain BASP.
+  bool tls = false;
+  /// A node that is down, refused, lost or restarted is tried this often.
+  std::chrono::milliseconds retry_interval{2'000};
+  /// How long a TCP connect to a node may take before the attempt counts as
+  /// failed (CAF's own connect has no limit).
+  std::chrono::milliseconds probe_timeout{2'000};
+  /// How long the CAF handshake and the join may take.
+  std::chrono::milliseconds handshake_timeout{5'000};
+};
+
+/// `fetchsum node`: what a node offers each coordinator.
+struct node_settings {
+  /// Where it listens.
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  bool tls = false;
+  /// The worker group each coordinator gets.
+  uint32_t fetchers = 2;
+  uint32_t hashers = 1;
+  uint32_t capacity = 256;
 };
 
 /// Settings of the aggregator.

@@ -14,6 +14,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 #include <curl/curl.h>
 
 #include "config/command_line.hpp"
@@ -24,6 +25,7 @@
 #include "detail/line_reader.hpp"
 #include "detail/output_file.hpp"
 #include "main/demo.hpp"
+#include "main/node.hpp"
 #include "main/run.hpp"
 
 using namespace fetchsum;
@@ -123,6 +125,30 @@ int main(int argc, char** argv) {
   bool demo = !cli.positional.empty() && cli.positional.front() == "demo";
   if (demo && cli.positional.size() > 1)
     return usage_error("demo takes no URL list");
+  bool node_command = !cli.positional.empty()
+                      && cli.positional.front() == "node";
+  if (node_command) {
+    if (cli.positional.size() > 1)
+      return usage_error("node takes no URL list: coordinators send the URLs");
+    if (!cfg.cluster.nodes.empty())
+      return usage_error("a node takes no --nodes");
+    if (auto problem = cfg.validate_node(); !problem.empty())
+      return usage_error(problem);
+    block_stop_signals();
+    cfg.load<caf::io::middleman>();
+    if (cfg.node.tls)
+      cfg.load<caf::openssl::manager>();
+    caf::actor_system sys{cfg};
+    return run_node(sys, cfg);
+  }
+  if (!cfg.listen.empty() || cfg.cluster_plaintext)
+    return usage_error(std::string{cfg.listen.empty() ? "--cluster-plaintext"
+                                                      : "--listen"}
+                       + " is an option of 'fetchsum node'");
+  if (cfg.cluster.tls && cfg.cluster.nodes.empty())
+    return usage_error("the --cluster-* TLS options need --nodes (or 'fetchsum node')");
+  if (demo && !cfg.cluster.nodes.empty())
+    return usage_error("demo runs in one process: --nodes is for URL lists");
   if (auto problem = check_lists(cli.positional); !demo && !problem.empty())
     return usage_error(problem);
   if (cfg.check) {
@@ -175,6 +201,8 @@ int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   block_stop_signals();
   cfg.load<caf::io::middleman>();
+  if (cfg.cluster.tls)
+    cfg.load<caf::openssl::manager>();
   caf::actor_system sys{cfg};
   int status = 0;
   if (demo) {

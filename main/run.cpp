@@ -12,9 +12,12 @@
 #include <thread>
 #include <unistd.h>
 
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "actors/aggregator.hpp"
+#include "actors/cluster.hpp"
 #include "actors/fetcher.hpp"
 #include "actors/hasher.hpp"
 #include "actors/progress.hpp"
@@ -172,6 +175,28 @@ run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
     }};
   auto supervisor_handle = sys.spawn(supervisor, cfg.supervisor, children,
                                      source_handle, aggregator_handle);
+  // --nodes: the cluster actor brings the nodes' worker groups. Detached:
+  // its TCP probe of a node blocks (briefly).
+  cluster_actor cluster_handle;
+  if (!cfg.cluster.nodes.empty()) {
+    cluster_hooks hooks;
+    hooks.probe = [timeout = cfg.cluster.probe_timeout](
+                    const detail::endpoint& address) {
+      return detail::probe_tcp(address, timeout);
+    };
+    hooks.connector = cfg.cluster.tls ? sys.openssl_manager().actor_handle()
+                                      : sys.middleman().actor_handle();
+    hooks.log = [erase = cfg.show_progress](const std::string& text) {
+      // One write(2) per line, so it never lands inside another line.
+      auto line = (erase ? "\r\x1b[K" : "") + std::string{"fetchsum: "}
+                  + text + "\n";
+      auto ignored = ::write(STDERR_FILENO, line.data(), line.size());
+      static_cast<void>(ignored); // nowhere to report a failing stderr
+    };
+    cluster_handle = sys.spawn<caf::detached>(
+      cluster, cfg.cluster, worker_settings{cfg.fetcher, cfg.hasher},
+      supervisor_handle, std::move(hooks));
+  }
   progress_actor progress_handle;
   if (cfg.show_progress)
     progress_handle = sys.spawn(progress, supervisor_handle, aggregator_handle,
@@ -197,6 +222,8 @@ run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
     }
   }
   caf::anon_send_exit(aggregator_handle, caf::exit_reason::user_shutdown);
+  if (cluster_handle)
+    caf::anon_send_exit(cluster_handle, caf::exit_reason::user_shutdown);
   outcome.seconds = std::chrono::duration<double>(
                       std::chrono::steady_clock::now() - started)
                       .count();
@@ -210,7 +237,9 @@ int exit_status(const run_outcome& outcome, bool strict) {
       || !outcome.summary.write_errors.empty())
     return 2;
   auto& s = outcome.summary;
-  if (s.failed > 0 || s.duplicates > 0 || s.mismatched > 0
+  // A lost node is a fault the operator must see, even when every URL it
+  // held ran again elsewhere.
+  if (s.failed > 0 || s.duplicates > 0 || s.mismatched > 0 || s.nodes.lost > 0
       || (strict && s.malformed > 0) || !s.unformatted_lists.empty())
     return 1;
   // -c --ignore-missing with every URL missing: nothing was verified.
@@ -242,6 +271,15 @@ std::string summary_line(const run_outcome& outcome, bool check) {
               + std::to_string(s.marks[3]) + " gone";
   if (s.from_journal > 0)
     failed += ", " + std::to_string(s.from_journal) + " from the journal";
+  if (s.nodes.lost > 0)
+    failed += ", " + std::to_string(s.nodes.lost) + " node"
+              + (s.nodes.lost == 1 ? "" : "s") + " lost";
+  if (s.nodes.reruns > 0)
+    failed += ", " + std::to_string(s.nodes.reruns)
+              + " re-run after node loss";
+  if (s.nodes.late_results > 0)
+    failed += ", " + std::to_string(s.nodes.late_results)
+              + " late results dropped";
   // What a re-run would still have to do.
   std::string interrupted;
   if (s.interrupted) {

@@ -6,6 +6,12 @@
 //   fetcher --body_chunk/transfer_done--> hasher --chunk_ack--> fetcher
 //   hasher --hash_result--> supervisor --url_result/input_end--> aggregator
 //
+// With --nodes, fetchers and hashers run on nodes in worker groups:
+//   cluster --join(worker_settings, supervisor)--> node --worker_group--> cluster
+//   cluster --join(worker_group)--> supervisor
+// and fetch_order / hash_result / cancel cross the network; body chunks and
+// their acks stay inside one node (docs/distribution.md).
+//
 // Keeping every `replies_to` in this one header makes a CAF upgrade a
 // one-file change.
 #pragma once
@@ -15,7 +21,8 @@
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "messages/type_ids.hpp"
+#include "messages/atoms.hpp"
+#include "messages/messages.hpp"
 
 namespace fetchsum {
 
@@ -51,9 +58,46 @@ using result_sink_actor = caf::typed_actor<
   /// The outcome of one attempt at one URL.
   caf::reacts_to<hash_result>>;
 
+/// The fetchers and hashers one node runs for one coordinator. Transfers
+/// stream from a group's fetchers to hashers of the same group only, so body
+/// bytes never cross the network.
+struct worker_group {
+  std::vector<fetcher_actor> fetchers;
+  std::vector<hasher_actor> hashers;
+  /// Transfers the group runs at once at most (the node's --concurrency).
+  uint32_t capacity = 0;
+  /// "HOST:PORT" as the coordinator names the node; set by the coordinator.
+  std::string node;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, worker_group& x) {
+  return f(caf::meta::type_name("worker_group"), x.fetchers, x.hashers,
+           x.capacity, x.node);
+}
+
+bool operator==(const worker_group& x, const worker_group& y);
+
+/// `fetchsum node`: serves coordinators, one worker group each.
+using node_actor = caf::typed_actor<
+  /// A coordinator joins: spawn a group with these settings whose hashers
+  /// report to `sink`. The group lives until `sink` is gone.
+  caf::replies_to<join_atom, worker_settings, result_sink_actor>::with<
+    worker_group>>;
+
+/// --nodes: keeps one link per node and hands their worker groups to the
+/// supervisor.
+using cluster_actor = caf::typed_actor<
+  /// Try (again) to connect to node number `index` and get its group.
+  caf::reacts_to<caf::connect_atom, uint64_t>>;
+
 /// Admits URLs within the concurrency caps and owns fetchers and hashers.
 using supervisor_actor = caf::typed_actor<
   caf::reacts_to<hash_result>,
+  /// --nodes: a node's worker group joins the run.
+  caf::reacts_to<join_atom, worker_group>,
+  /// --node-wait ended (the number names the wait): no group joined since?
+  caf::reacts_to<abandon_atom, uint64_t>,
   /// Begin pulling URLs from the source.
   caf::reacts_to<start_atom>,
   /// SIGINT/SIGTERM: admit nothing more; in-flight transfers get a grace.
@@ -86,3 +130,6 @@ using progress_actor = caf::typed_actor<
   caf::reacts_to<caf::tick_atom>>;
 
 } // namespace fetchsum
+
+// The type-ID block registers the handles above.
+#include "messages/type_ids.hpp"

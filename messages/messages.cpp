@@ -1,4 +1,5 @@
 #include "messages/messages.hpp"
+#include "messages/interfaces.hpp"
 
 #include <tuple>
 
@@ -23,6 +24,7 @@ const char* to_string(error_kind x) {
     case error_kind::bad_response: return "bad_response";
     case error_kind::unsupported_encoding: return "unsupported_encoding";
     case error_kind::downgrade: return "downgrade";
+    case error_kind::no_node: return "no_node";
   }
   return "internal";
 }
@@ -78,14 +80,14 @@ auto fields(const url_result& x) {
 auto fields(const input_end& x) {
   return std::tie(x.results, x.read_error, x.interrupted, x.from_journal,
                   x.malformed, x.unformatted_lists, x.never_started,
-                  x.list_unread);
+                  x.list_unread, x.nodes);
 }
 auto fields(const run_summary& x) {
   return std::tie(x.ok, x.failed, x.failed_by_kind, x.bytes, x.duplicates,
                   x.read_error, x.interrupted, x.from_journal, x.marks,
                   x.verified, x.mismatched, x.unreadable, x.missing,
                   x.malformed, x.unformatted_lists, x.never_started,
-                  x.list_unread, x.write_errors);
+                  x.list_unread, x.write_errors, x.nodes);
 }
 
 auto fields(const record_counts& x) {
@@ -93,6 +95,23 @@ auto fields(const record_counts& x) {
 }
 auto fields(const admission_counts& x) {
   return std::tie(x.admitted, x.in_flight, x.input_done);
+}
+auto fields(const node_counts& x) {
+  return std::tie(x.lost, x.reruns, x.late_results);
+}
+auto fields(const fetcher_settings& x) {
+  return std::tie(x.max_redirs, x.connect_timeout, x.max_time, x.stall_time,
+                  x.insecure, x.user_agent, x.headers, x.max_size,
+                  x.chunk_size, x.window, x.cacert, x.allow_downgrade);
+}
+auto fields(const hasher_settings& x) {
+  return std::tie(x.algorithms, x.crash_marker);
+}
+auto fields(const worker_settings& x) {
+  return std::make_tuple(fields(x.fetcher), fields(x.hasher));
+}
+auto fields(const worker_group& x) {
+  return std::tie(x.fetchers, x.hashers, x.capacity, x.node);
 }
 
 } // namespace
@@ -117,6 +136,9 @@ FETCHSUM_EQ(input_end)
 FETCHSUM_EQ(run_summary)
 FETCHSUM_EQ(record_counts)
 FETCHSUM_EQ(admission_counts)
+FETCHSUM_EQ(node_counts)
+FETCHSUM_EQ(worker_settings)
+FETCHSUM_EQ(worker_group)
 
 #undef FETCHSUM_EQ
 

@@ -13,6 +13,8 @@
 #include <caf/error.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "config/settings.hpp"
+
 namespace fetchsum {
 
 /// What went wrong with one URL. `none` means the URL succeeded.
@@ -55,6 +57,9 @@ enum class error_kind : uint8_t {
   unsupported_encoding,
   /// An https URL redirected to plain http (allowed by --allow-downgrade).
   downgrade,
+  /// --nodes: no node was connected for --node-wait seconds; the URL was
+  /// never tried (or its node was lost and no other took it).
+  no_node,
 };
 
 /// Stable lower-case name of an error kind, e.g. "http_status".
@@ -254,6 +259,23 @@ typename Inspector::result_type inspect(Inspector& f, url_batch& x) {
 }
 
 
+/// --nodes: what node losses cost a run.
+struct node_counts {
+  /// Worker groups of nodes lost mid-run (link lost, node killed or hung).
+  uint64_t lost = 0;
+  /// Transfers that ran again on another node because theirs was lost.
+  uint64_t reruns = 0;
+  /// Results that arrived for a transfer no longer running (a node that
+  /// came back after its transfers were re-run): dropped, never printed.
+  uint64_t late_results = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_counts& x) {
+  return f(caf::meta::type_name("node_counts"), x.lost, x.reruns,
+           x.late_results);
+}
+
 /// Supervisor -> aggregator: no more results will come; `results` were sent.
 struct input_end {
   uint64_t results = 0;
@@ -271,13 +293,15 @@ struct input_end {
   /// and whether the list was not read to its end.
   uint64_t never_started = 0;
   bool list_unread = false;
+  /// --nodes: the node counters of the run (see node_counts).
+  node_counts nodes;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, input_end& x) {
   return f(caf::meta::type_name("input_end"), x.results, x.read_error,
            x.interrupted, x.from_journal, x.malformed, x.unformatted_lists,
-           x.never_started, x.list_unread);
+           x.never_started, x.list_unread, x.nodes);
 }
 
 /// Aggregator -> main: the run is complete.
@@ -311,6 +335,8 @@ struct run_summary {
   /// "standard output: No space left on device": one line per output that
   /// failed (records are still counted, but no longer written there).
   std::vector<std::string> write_errors;
+  /// As in input_end.
+  node_counts nodes;
 };
 
 template <class Inspector>
@@ -319,7 +345,33 @@ typename Inspector::result_type inspect(Inspector& f, run_summary& x) {
            x.failed_by_kind, x.bytes, x.duplicates, x.read_error,
            x.interrupted, x.from_journal, x.marks, x.verified, x.mismatched,
            x.unreadable, x.missing, x.malformed, x.unformatted_lists,
-           x.never_started, x.list_unread, x.write_errors);
+           x.never_started, x.list_unread, x.write_errors, x.nodes);
+}
+
+/// Coordinator -> node: how the run's transfers and digests are made. It
+/// travels with the join request, so a node needs no per-run configuration.
+struct worker_settings {
+  fetcher_settings fetcher;
+  hasher_settings hasher;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fetcher_settings& x) {
+  return f(caf::meta::type_name("fetcher_settings"), x.max_redirs,
+           x.connect_timeout, x.max_time, x.stall_time, x.insecure,
+           x.user_agent, x.headers, x.max_size, x.chunk_size, x.window,
+           x.cacert, x.allow_downgrade);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, hasher_settings& x) {
+  return f(caf::meta::type_name("hasher_settings"), x.algorithms,
+           x.crash_marker);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, worker_settings& x) {
+  return f(caf::meta::type_name("worker_settings"), x.fetcher, x.hasher);
 }
 
 /// Aggregator -> progress display: records so far.
@@ -366,5 +418,7 @@ bool operator==(const input_end& x, const input_end& y);
 bool operator==(const run_summary& x, const run_summary& y);
 bool operator==(const record_counts& x, const record_counts& y);
 bool operator==(const admission_counts& x, const admission_counts& y);
+bool operator==(const node_counts& x, const node_counts& y);
+bool operator==(const worker_settings& x, const worker_settings& y);
 
 } // namespace fetchsum

@@ -1,9 +1,11 @@
-// The one CAF type-ID block of fetchsum: every atom and message type.
+// The one CAF type-ID block of fetchsum: every message type and typed handle
+// (the atoms are in messages/atoms.hpp).
 // Register it once: cfg.add_message_types<caf::id_block::fetchsum>().
 #pragma once
 
 #include <caf/type_id.hpp>
 
+#include "messages/interfaces.hpp"
 #include "messages/messages.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(fetchsum, caf::first_custom_type_id)
@@ -25,21 +27,19 @@ CAF_BEGIN_TYPE_ID_BLOCK(fetchsum, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(fetchsum, (fetchsum::record_counts))
   CAF_ADD_TYPE_ID(fetchsum, (fetchsum::admission_counts))
 
-  /// Supervisor -> source: hand out more URLs.
-  CAF_ADD_ATOM(fetchsum, fetchsum, pull_atom, "pull")
-  /// main -> supervisor: begin the run.
-  CAF_ADD_ATOM(fetchsum, fetchsum, start_atom, "start")
-  /// Signal thread -> supervisor: stop admitting, grace for in-flight.
-  CAF_ADD_ATOM(fetchsum, fetchsum, interrupt_atom, "interrupt")
-  /// Supervisor -> itself: grace over.
-  CAF_ADD_ATOM(fetchsum, fetchsum, abort_atom, "abort")
-  /// Supervisor -> fetcher: abort one transfer.
-  CAF_ADD_ATOM(fetchsum, fetchsum, cancel_atom, "cancel")
-  /// main -> aggregator: reply when the run is complete.
-  CAF_ADD_ATOM(fetchsum, fetchsum, await_atom, "await")
-  /// Supervisor -> itself: a backoff delay ended, try URL `url_seq` again.
-  CAF_ADD_ATOM(fetchsum, fetchsum, retry_atom, "retry")
-  /// Supervisor -> itself: a host paused by Retry-After may go on.
-  CAF_ADD_ATOM(fetchsum, fetchsum, resume_atom, "resume")
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::node_counts))
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::worker_settings))
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::worker_group))
+
+  // Typed handles travel inside messages (worker_group, the join request):
+  // registered, they cross nodes as what they are, not as untyped actors.
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::source_actor))
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::hasher_actor))
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::fetcher_actor))
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::result_sink_actor))
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::supervisor_actor))
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::aggregator_actor))
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::node_actor))
+  CAF_ADD_TYPE_ID(fetchsum, (fetchsum::cluster_actor))
 
 CAF_END_TYPE_ID_BLOCK(fetchsum)
