@@ -401,10 +401,17 @@ def plain_cmd(conc, list_file):
             str(conc), list_file]
 
 
+def half_capacity(args):
+    """Options of each of two nodes standing in for one process: the
+    coordinator's capacity is the sum of its nodes' -j, so each gets half of
+    the plain run's transfers in flight."""
+    return ["-j", str(args.concurrency // 2)] + args.node_args
+
+
 def part_overhead(args, cleanup, work):
     """Plain process vs coordinator + 2 loopback nodes, interleaved runs."""
     rows = []
-    nodes = [Node(cleanup, work, f"lo{i}", "127.0.0.1", args.node_args)
+    nodes = [Node(cleanup, work, f"lo{i}", "127.0.0.1", half_capacity(args))
              for i in (1, 2)]
     for name in ("small", "mixed"):
         urls = os.path.join(args.dir, f"{name}.txt")
@@ -431,7 +438,7 @@ def part_overhead(args, cleanup, work):
 def part_cpu(args, cleanup, work):
     """Coordinator CPU per URL with 2 loopback nodes on the small corpus
     (repeated --cpu-repeat times, so the fixed start-up cost weighs little)."""
-    nodes = [Node(cleanup, work, f"cpu{i}", "127.0.0.1", args.node_args)
+    nodes = [Node(cleanup, work, f"cpu{i}", "127.0.0.1", half_capacity(args))
              for i in (1, 2)]
     with open(os.path.join(args.dir, "small.txt")) as f:
         urls = f.read().split()
@@ -495,7 +502,8 @@ def part_scaleout(args, cleanup, work):
             f.write(f"http://{host}:{args.bridge_port}{p}\n")
     expected = expected_for(args.dir, "mixed", list_file, work)
     nodes = [Node(cleanup, work, f"ns{i}", Net.node_address(i),
-                  args.node_args + ["--cluster-plaintext"], netns=NS.format(i))
+                  ["-j", str(args.concurrency), "--cluster-plaintext"]
+                  + args.node_args, netns=NS.format(i))
              for i in range(1, max_nodes + 1)]
     for count in range(1, max_nodes + 1):
         used = nodes[:count]
@@ -625,7 +633,8 @@ def main():
     p.add_argument("--parts", default="overhead,scaleout,cpu")
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--concurrency", type=int, default=64,
-                   help="transfers in flight: plain run, and per node")
+                   help="transfers in flight: of the plain run and of the "
+                        "two loopback nodes together; of each scale-out node")
     p.add_argument("--node-args", default="",
                    help="extra options for every `fetchsum node` (one string)")
     p.add_argument("--dir", default="/tmp/fetchsum-bench-cluster",
