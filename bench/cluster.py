@@ -30,6 +30,7 @@ scaleout. Each part runs --runs times; medians are reported.
 import argparse
 import os
 import platform
+import re
 import shlex
 import shutil
 import signal
@@ -336,7 +337,8 @@ def children(pid):
         else []
 
 
-def run_fetchsum(cmd, work, tag, expected, nodes=(), timeout=None):
+def run_fetchsum(cmd, work, tag, expected, nodes=(), timeout=None, repeat=1,
+                 prefix=()):
     """Runs one fetchsum (plain or coordinator) under GNU time and checks its
     records against sha512sum of the files: the same URLs, each once, the
     same digests."""
@@ -347,8 +349,9 @@ def run_fetchsum(cmd, work, tag, expected, nodes=(), timeout=None):
     hung = False
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t, \
             open(out, "w") as o, open(err, "w") as e:
-        proc = subprocess.Popen(["/usr/bin/time", "-f", "%e %U %S", "-o",
-                                 t.name] + cmd, stdout=o, stderr=e)
+        proc = subprocess.Popen(list(prefix) + ["/usr/bin/time", "-f",
+                                 "%e %U %S", "-o", t.name] + cmd,
+                                stdout=o, stderr=e)
         try:
             rc = proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -365,13 +368,15 @@ def run_fetchsum(cmd, work, tag, expected, nodes=(), timeout=None):
     lines = open(out).read().splitlines()
     got = bench.digest_set(lines)
     stderr = open(err).read()
-    ok = not hung and rc == 0 and len(lines) == len(expected) and \
+    # A list holding every URL `repeat` times gets a record per line.
+    ok = not hung and rc == 0 and len(lines) == len(expected) * repeat and \
         got == expected
     if not ok:
         missing = len(set(expected) - set(got))
         wrong = sum(1 for u, h in got.items() if expected.get(u) != h)
         log(f"{tag}: RECORDS DIFFER: exit {rc}, {len(lines)} lines for "
-            f"{len(expected)} URLs, {missing} missing, {wrong} wrong or extra; "
+            f"{len(expected) * repeat} URLs, {missing} missing, {wrong} wrong "
+            "or extra; "
             f"stderr tail: {stderr[-500:]!r}")
     for n in nodes:
         if not n.alive():
@@ -386,9 +391,25 @@ def expected_for(corpus_dir, name, urls_file, work):
     return bench.ground_truth(corpus_dir, sub, urls_file, work)[1]
 
 
+SUMMARY = re.compile(r"^fetchsum: \d+ URLs")
+
+
 def summary_line(stderr):
-    lines = [l for l in stderr.splitlines() if l.startswith("fetchsum: ")]
+    lines = [l for l in stderr.splitlines() if SUMMARY.match(l)]
     return lines[-1] if lines else ""
+
+
+def after_summary(runs):
+    """Lines a run printed after its summary line (a coordinator should
+    print none), with how many runs printed each."""
+    seen = {}
+    for r in runs:
+        lines = r.stderr.splitlines()
+        idx = [i for i, l in enumerate(lines) if SUMMARY.match(l)]
+        for l in lines[idx[-1] + 1:] if idx else []:
+            key = re.sub(r"\d+\.\d+\.\d+\.\d+:\d+", "H:P", l)
+            seen[key] = seen.get(key, 0) + 1
+    return seen
 
 
 def coordinator_cmd(nodes, conc, list_file, extra=()):
@@ -454,19 +475,11 @@ def part_cpu(args, cleanup, work):
     runs, plain = [], []
     for r in range(args.runs):
         res = run_fetchsum(coordinator_cmd(nodes, args.concurrency, list_file),
-                           work, f"cpu-{r}", expected, nodes)
-        lines = sum(1 for _ in open(os.path.join(work, f"cpu-{r}.out")))
-        if args.cpu_repeat > 1:
-            res.ok = lines == n_urls and summary_line(res.stderr) != "" and \
-                all(v == expected[u] for u, v in bench.digest_set(
-                    open(os.path.join(work, f"cpu-{r}.out")).read()
-                    .splitlines()).items())
+                           work, f"cpu-{r}", expected, nodes,
+                           repeat=args.cpu_repeat)
         runs.append(res)
         p = run_fetchsum(plain_cmd(args.concurrency, list_file), work,
-                         f"cpu-plain-{r}", expected)
-        if args.cpu_repeat > 1:
-            p.ok = sum(1 for _ in open(os.path.join(
-                work, f"cpu-plain-{r}.out"))) == n_urls
+                         f"cpu-plain-{r}", expected, repeat=args.cpu_repeat)
         plain.append(p)
         log(f"cpu run {r + 1}: coordinator {res.cpu:.2f} s CPU in "
             f"{res.wall:.2f} s, nodes {res.node_cpu:.2f} s; plain "
@@ -505,6 +518,16 @@ def part_scaleout(args, cleanup, work):
                   ["-j", str(args.concurrency), "--cluster-plaintext"]
                   + args.node_args, netns=NS.format(i))
              for i in range(1, max_nodes + 1)]
+    # Baseline: one plain process in the first namespace, behind the same
+    # shaped link: what a node costs against fetching there directly.
+    plain = []
+    for r in range(args.runs):
+        plain.append(run_fetchsum(plain_cmd(args.concurrency, list_file), work,
+                                  f"scale-plain-{r}", expected,
+                                  prefix=["ip", "netns", "exec", NS.format(1)]))
+        log(f"scale-out plain process in {NS.format(1)} run {r + 1}: "
+            f"{plain[-1].wall:.2f} s")
+    result["plain"] = plain
     for count in range(1, max_nodes + 1):
         used = nodes[:count]
         conc = args.concurrency * count
@@ -530,6 +553,21 @@ def part_scaleout(args, cleanup, work):
 
 def med(values):
     return statistics.median(values)
+
+
+def stray_lines(runs):
+    """Report lines for what coordinators printed after their summary line,
+    and for runs that had to be killed."""
+    out = []
+    hung = sum(1 for r in runs if "[cluster-bench: killed" in r.stderr)
+    if hung:
+        out.append(f"**{hung} of {len(runs)} coordinator runs hung** (killed "
+                   f"after --timeout {TIMEOUT} s).  ")
+    for line, n in after_summary(runs).items():
+        if not line.startswith("[cluster-bench"):
+            out.append(f"After the summary line, {n} of {len(runs)} runs "
+                       f"printed: `{line}`  ")
+    return out + [""] if out else []
 
 
 def report(args, overhead, cpu, scaleout, load_before):
@@ -573,6 +611,8 @@ def report(args, overhead, cpu, scaleout, load_before):
         out += [f"Last summary lines: {name} plain `{summary_line(plain[-1].stderr)}`"
                 f", cluster `{summary_line(cluster[-1].stderr)}`  "
                 for name, _, plain, cluster in overhead["rows"]] + [""]
+        out += stray_lines([r for _, _, _, cluster in overhead["rows"]
+                            for r in cluster])
     if scaleout:
         alone, together = scaleout["ceiling"]
         out += ["## Scale-out: nodes in their own network namespaces, shaped links",
@@ -595,6 +635,12 @@ def report(args, overhead, cpu, scaleout, load_before):
                     "|---|---|---|---|---|---|---|---|"]
             base = med(r.wall for r in scaleout["rows"][0][1])
             mb = scaleout["bytes"] / 1e6
+            pl = scaleout["plain"]
+            pw = med(r.wall for r in pl)
+            out.append(f"| plain process in the 1st namespace | {pw:.2f} | "
+                       f"{mb / pw:.1f} | {base / pw:.2f} | | "
+                       f"{med(r.cpu for r in pl):.2f} (all of it) | | "
+                       f"{'equal' if all(r.ok for r in pl) else 'DIFFER'} |")
             for count, runs in scaleout["rows"]:
                 w = med(r.wall for r in runs)
                 out.append(f"| {count} | {w:.2f} | {mb / w:.1f} | "
@@ -608,6 +654,8 @@ def report(args, overhead, cpu, scaleout, load_before):
             out += [f"Last summary line, {count} node(s): "
                     f"`{summary_line(runs[-1].stderr)}`  "
                     for count, runs in scaleout["rows"]] + [""]
+            out += stray_lines([r for _, runs in scaleout["rows"]
+                                for r in runs])
     if cpu:
         per_url = med(r.cpu for r in cpu["runs"]) / cpu["urls"]
         plain_per_url = med(r.cpu for r in cpu["plain"]) / cpu["urls"]
@@ -624,6 +672,7 @@ def report(args, overhead, cpu, scaleout, load_before):
                 f"{1 / per_url:,.0f} | "
                 f"{med(r.node_cpu for r in cpu['runs']):.2f} | "
                 f"{plain_per_url * 1e6:.0f} | {'ok' if ok else 'DIFFER'} |", ""]
+        out += stray_lines(cpu["runs"])
     return "\n".join(out)
 
 
