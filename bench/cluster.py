@@ -361,6 +361,12 @@ def run_fetchsum(cmd, work, tag, expected, nodes=(), timeout=None, repeat=1,
             for child in children(proc.pid):
                 os.kill(child, signal.SIGKILL)
             rc = proc.wait()
+        except BaseException:
+            # A signal to the benchmark: leave no run behind either.
+            for child in children(proc.pid):
+                os.kill(child, signal.SIGKILL)
+            proc.wait()
+            raise
         times = t.read().split()
         wall, user, sys_ = (times[-3:] if len(times) >= 3 and not hung
                             else (timeout, "nan", "nan"))
