@@ -23,7 +23,7 @@ std::string describe(self_pointer self, const caf::error& err) {
   if (err == caf::sec::incompatible_application_ids)
     return "refused: another fetchsum version or another CAF program "
            "(middleman.app-identifiers differ)";
-  if (err == caf::sec::request_timeout)
+  if (err == caf::sec::request_timeout || err == caf::sec::connection_timeout)
     return "no answer within the handshake time (hung, or not a fetchsum "
            "node)";
   return self->system().render(err);
@@ -127,13 +127,17 @@ void on_down(self_pointer self, const caf::down_msg& msg) {
     if (l.node && l.node.address() == msg.source) {
       l.node = nullptr;
       l.members.clear();
-      tell(self, l, "lost (" + self->system().render(msg.reason)
-                      + "); its transfers run again elsewhere");
+      auto why = msg.reason == caf::exit_reason::remote_link_unreachable
+                   ? std::string{"link lost: killed, hung or cut off"}
+                   : self->system().render(msg.reason);
+      tell(self, l, "lost (" + why + "); its transfers run again elsewhere");
       retry_later(self, i);
       return;
     }
     if (std::find(l.members.begin(), l.members.end(), msg.source)
         != l.members.end()) {
+      if (!msg.reason || msg.reason == caf::exit_reason::user_shutdown)
+        return; // the run ended: the supervisor let them go
       l.members.clear();
       if (l.node) // only the group died: the node may give another one
         tell(self, l, "its workers died ("

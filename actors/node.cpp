@@ -35,7 +35,12 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self,
       if (i->sink.address() == msg.source) {
         stop_run(self, *i);
         self->state.log("coordinator " + i->name + " left ("
-                        + self->system().render(msg.reason) + ")");
+                        + (!msg.reason ? std::string{"run ended"}
+                           : msg.reason
+                                 == caf::exit_reason::remote_link_unreachable
+                             ? std::string{"link lost"}
+                             : self->system().render(msg.reason))
+                        + ")");
         runs.erase(i);
         return;
       }

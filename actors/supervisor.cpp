@@ -14,6 +14,7 @@ namespace {
 
 using self_pointer = supervisor_actor::stateful_pointer<supervisor_state>;
 using pending = supervisor_state::pending;
+using started_url = detail::host_scheduler<pending>::started;
 
 /// Pulled-but-not-started URLs are capped, so a long list (or one slow host)
 /// never piles up in memory: the source is only asked for more below half.
@@ -51,37 +52,19 @@ void record(self_pointer self, pending& url, std::vector<digest_value> digests,
   self->send(self->state.aggregator, std::move(result));
 }
 
-bool paused(self_pointer self, const supervisor_state::host& h) {
-  return h.paused_until > self->clock().now();
-}
-
-void mark_ready(self_pointer self, const std::string& origin,
-                supervisor_state::host& h) {
-  auto& st = self->state;
-  if (!h.ready && !h.waiting.empty() && h.running < st.settings.per_host
-      && !paused(self, h)) {
-    h.ready = true;
-    st.ready.push_back(origin);
-  }
-}
-
-/// The group for a host's next transfer: the one that ran it last if it has
-/// room (its connections to the host are open), else the least full one.
-/// Only called below the total capacity, so some live group has room.
-size_t pick_group(supervisor_state& st, supervisor_state::host& h) {
-  auto has_room = [&](size_t i) {
-    auto& g = st.groups[i];
-    return g.live && g.running < g.workers.capacity;
-  };
-  if (h.group < st.groups.size() && has_room(h.group))
-    return h.group;
+/// The group for a host's next transfer: the least full one (by share of
+/// its capacity), so every node's link carries its part; among equally full
+/// groups the one that ran the host last (its connections are open). Only
+/// called below the total capacity, so some live group has room.
+size_t pick_group(supervisor_state& st, size_t last_group) {
   size_t best = SIZE_MAX;
   double best_fill = 2;
   for (size_t i = 0; i < st.groups.size(); ++i) {
-    if (!has_room(i))
+    auto& g = st.groups[i];
+    if (!g.live || g.running >= g.workers.capacity)
       continue;
-    auto fill = double(st.groups[i].running) / st.groups[i].workers.capacity;
-    if (fill < best_fill) {
+    auto fill = double(g.running) / g.workers.capacity;
+    if (fill < best_fill || (fill == best_fill && i == last_group)) {
       best = i;
       best_fill = fill;
     }
@@ -89,15 +72,13 @@ size_t pick_group(supervisor_state& st, supervisor_state::host& h) {
   return best;
 }
 
-void launch(self_pointer self, supervisor_state::host& h) {
+/// Sends a URL the host scheduler started to a fetcher.
+void launch(self_pointer self, started_url next) {
   auto& st = self->state;
-  auto group_index = pick_group(st, h);
+  auto group_index = pick_group(st, next.last_group);
+  st.hosts.ran_on(next.origin, group_index);
   auto& g = st.groups[group_index];
-  h.group = group_index;
-  auto url = std::move(h.waiting.front());
-  h.waiting.pop_front();
-  st.waiting -= 1;
-  h.running += 1;
+  auto url = std::move(next.item);
   g.running += 1;
   auto least_busy = std::min_element(g.fetcher_load.begin(),
                                      g.fetcher_load.end());
@@ -128,83 +109,24 @@ void stop_group(self_pointer self, supervisor_state::group& g) {
     self->send_exit(h, caf::exit_reason::user_shutdown);
 }
 
-/// No request to `origin` before `until`; resume_atom wakes it then.
-void pause_host(self_pointer self, const std::string& origin,
-                supervisor_state::host& h, caf::timespan wait) {
-  auto until = self->clock().now() + wait;
-  if (until > h.paused_until) {
-    h.paused_until = until;
-    self->delayed_send(self, wait, resume_atom_v, origin);
-  }
-}
-
-/// --rate: adds the tokens earned since the last count, up to --burst.
-void refill(self_pointer self, supervisor_state::host& h) {
-  auto& st = self->state;
-  auto now = self->clock().now();
-  if (h.tokens < 0) {
-    h.tokens = st.settings.burst;
-  } else {
-    std::chrono::duration<double> elapsed = now - h.refilled;
-    h.tokens = std::min<double>(st.settings.burst,
-                                h.tokens + elapsed.count() * st.settings.rate);
-  }
-  h.refilled = now;
-}
-
-/// Takes a token for one request; false (and the host paused until the next
-/// token) if there is none. Always true without --rate.
-bool take_token(self_pointer self, const std::string& origin,
-                supervisor_state::host& h) {
-  auto rate = self->state.settings.rate;
-  if (rate <= 0)
-    return true;
-  refill(self, h);
-  if (h.tokens >= 1) {
-    h.tokens -= 1;
-    return true;
-  }
-  auto wait = std::chrono::duration<double>((1 - h.tokens) / rate);
-  // Round up, or the wake-up could come a hair before the token.
-  pause_host(self, origin, h,
-             std::chrono::ceil<std::chrono::microseconds>(wait));
-  return false;
-}
-
-/// Starts waiting URLs while the global cap allows, taking one URL per ready
-/// origin in turn: the origin that has been ready longest goes first.
+/// Starts waiting URLs while the global cap allows; the host scheduler says
+/// which (one URL per ready origin in turn, within each origin's limits).
 void dispatch(self_pointer self) {
   auto& st = self->state;
-  while (!st.ready.empty() && st.running.size() < st.capacity) {
-    auto origin = std::move(st.ready.front());
-    st.ready.pop_front();
-    auto& h = st.hosts[origin];
-    h.ready = false;
-    if (paused(self, h) || h.waiting.empty())
-      continue; // paused after it became ready; resume_atom brings it back
-    if (!take_token(self, origin, h))
-      continue;
-    launch(self, h);
-    mark_ready(self, origin, h);
+  auto now = self->clock().now();
+  while (st.running.size() < st.capacity) {
+    auto next = st.hosts.start_next(now);
+    if (!next)
+      break;
+    launch(self, std::move(*next));
   }
-}
-
-/// Whether a host's entry can go: nothing waits or runs, no pause, and its
-/// token bucket is full again (a new entry starts full).
-bool idle(self_pointer self, supervisor_state::host& h) {
-  if (h.running > 0 || !h.waiting.empty() || paused(self, h))
-    return false;
-  if (self->state.settings.rate <= 0 || h.tokens < 0)
-    return true;
-  refill(self, h);
-  return h.tokens >= self->state.settings.burst;
 }
 
 void finish_if_done(self_pointer self) {
   auto& st = self->state;
   if (st.finished || !st.running.empty() || !st.backing_off.empty())
     return;
-  if (!st.interrupted && (!st.input_done || st.waiting > 0))
+  if (!st.interrupted && (!st.input_done || st.hosts.waiting() > 0))
     return;
   st.finished = true;
   self->send(st.aggregator, input_end{st.results, st.read_error,
@@ -234,15 +156,8 @@ std::vector<uint64_t> transfers_where(supervisor_state& st, Predicate pred) {
 }
 
 void enqueue(self_pointer self, pending url, bool front) {
-  auto& st = self->state;
-  auto& h = st.hosts[url.origin];
-  auto origin = url.origin;
-  if (front)
-    h.waiting.push_front(std::move(url));
-  else
-    h.waiting.push_back(std::move(url));
-  st.waiting += 1;
-  mark_ready(self, origin, h);
+  auto origin = url.origin; // a copy: `url` moves into the queue
+  self->state.hosts.enqueue(origin, std::move(url), front, self->clock().now());
 }
 
 /// The record of a URL no node was there to fetch.
@@ -309,9 +224,10 @@ void admit(self_pointer self, url_batch& batch) {
 void pull_if_needed(self_pointer self) {
   auto& st = self->state;
   auto limit = waiting_limit(st);
-  if (st.pulling || st.input_done || st.interrupted || st.waiting > limit / 2)
+  auto waiting = st.hosts.waiting();
+  if (st.pulling || st.input_done || st.interrupted || waiting > limit / 2)
     return;
-  auto n = static_cast<uint32_t>(limit - st.waiting);
+  auto n = static_cast<uint32_t>(limit - waiting);
   if (auto window = st.settings.order_window; window > 0) {
     // Admitting more would make the aggregator hold more than the window
     // behind the oldest unfinished URL: wait until it finishes.
@@ -352,12 +268,7 @@ caf::optional<pending> end_transfer(self_pointer self, uint64_t id) {
   auto& g = st.groups[transfer.group];
   g.fetcher_load[transfer.fetcher] -= 1;
   g.running -= 1;
-  auto h = st.hosts.find(transfer.url.origin);
-  h->second.running -= 1;
-  if (idle(self, h->second))
-    st.hosts.erase(h); // forget idle hosts: memory stays bounded
-  else
-    mark_ready(self, transfer.url.origin, h->second);
+  st.hosts.finished(transfer.url.origin, self->clock().now());
   return std::move(transfer.url);
 }
 
@@ -402,7 +313,7 @@ bool schedule_retry(self_pointer self, pending& url,
     auto pause = std::chrono::milliseconds(std::min<uint64_t>(
       report.retry_after_ms,
       static_cast<uint64_t>(st.settings.retry_max_delay.count())));
-    pause_host(self, url.origin, st.hosts[url.origin], pause);
+    st.hosts.pause(url.origin, pause, self->clock().now());
     enqueue(self, std::move(url), true);
     return true;
   }
@@ -633,15 +544,10 @@ void abandon(self_pointer self) {
                                             url.last.message});
     record(self, url, {}, report);
   };
-  for (auto& [origin, h] : st.hosts)
-    for (auto& url : h.waiting)
-      end(url);
+  st.hosts.drop_waiting(end);
   for (auto& [url_seq, url] : st.backing_off)
     end(url);
   st.backing_off.clear();
-  st.hosts.clear();
-  st.ready.clear();
-  st.waiting = 0;
   pull_if_needed(self);
   finish_if_done(self);
 }
@@ -676,20 +582,15 @@ void interrupt(self_pointer self) {
   // URLs not started yet are dropped and get no record (the summary counts
   // them), except those already tried: their last attempt's outcome is their
   // record.
-  for (auto& [origin, h] : st.hosts)
-    for (auto& url : h.waiting)
-      if (url.attempts > 0)
-        record(self, url, {}, url.last);
-      else
-        st.never_started += 1;
+  st.hosts.drop_waiting([&](pending& url) {
+    if (url.attempts > 0)
+      record(self, url, {}, url.last);
+    else
+      st.never_started += 1;
+  });
   for (auto& [url_seq, url] : st.backing_off)
     record(self, url, {}, url.last);
   st.backing_off.clear();
-  st.hosts.clear();
-  st.ready.clear();
-  st.waiting = 0;
-  for (auto& [id, t] : st.running)
-    st.hosts[t.url.origin].running += 1;
   if (st.running.empty())
     finish_if_done(self);
   else
@@ -710,6 +611,13 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
   st.aggregator = std::move(aggregator);
   st.jitter.seed(settings.random_seed != 0 ? settings.random_seed
                                            : std::random_device{}());
+  // The scheduler says when a paused host may go again; the wake-up is a
+  // message to ourselves.
+  st.hosts = detail::host_scheduler<pending>{
+    detail::host_limits{settings.per_host, settings.rate, double(settings.burst)},
+    [self](const std::string& origin, std::chrono::nanoseconds wait) {
+      self->delayed_send(self, wait, resume_atom_v, origin);
+    }};
   if (settings.remote_workers) {
     await_node(self); // groups join from nodes
   } else {
@@ -773,11 +681,9 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
       dispatch(self);
     },
     [=](resume_atom, const std::string& origin) {
-      auto& st = self->state;
-      auto h = st.hosts.find(origin);
-      if (h == st.hosts.end())
-        return;
-      mark_ready(self, origin, h->second); // no-op while still paused
+      // A no-op if the pause was extended meanwhile (a later resume_atom
+      // comes for that).
+      self->state.hosts.resume(origin, self->clock().now());
       dispatch(self);
       finish_if_done(self);
     },

@@ -9,10 +9,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include <caf/actor_clock.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "config/settings.hpp"
+#include "detail/host_scheduler.hpp"
 #include "messages/interfaces.hpp"
 
 namespace fetchsum {
@@ -70,24 +70,6 @@ struct supervisor_state {
     bool live = true;
   };
 
-  /// URLs of one origin waiting to start, and how many of its transfers run.
-  struct host {
-    std::deque<pending> waiting;
-    uint32_t running = 0;
-    /// Whether the host is in `ready`.
-    bool ready = false;
-    /// Retry-After or an empty token bucket: no request to this host before
-    /// this time.
-    caf::actor_clock::time_point paused_until;
-    /// --rate: requests this host may get now (at most --burst), and when
-    /// they were last counted. Negative until first used.
-    double tokens = -1;
-    caf::actor_clock::time_point refilled;
-    /// The group that ran this host last: it gets the host's next transfer
-    /// while it has room, so connections are reused.
-    size_t group = SIZE_MAX;
-  };
-
   supervisor_settings settings;
   supervisor_children children;
   source_actor source;
@@ -112,12 +94,9 @@ struct supervisor_state {
   /// URLs waiting out a backoff delay before their next attempt, by url_seq.
   std::unordered_map<uint64_t, pending> backing_off;
   std::minstd_rand jitter;
-  std::unordered_map<std::string, host> hosts;
-  /// Origins with waiting URLs and a free per-host slot, in the order they
-  /// became ready: served round-robin so no host blocks the others.
-  std::deque<std::string> ready;
-  /// URLs pulled from the source and not started yet (across all hosts).
-  size_t waiting = 0;
+  /// URLs pulled from the source (or back for another attempt) and not
+  /// started yet, queued per origin under --per-host, --rate and Retry-After.
+  detail::host_scheduler<pending> hosts;
 
   bool pulling = false;
   bool input_done = false;

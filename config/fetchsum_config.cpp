@@ -12,6 +12,7 @@
 
 #include "detail/digest.hpp"
 #include "detail/endpoint.hpp"
+#include "detail/tls_files.hpp"
 #include "detail/strings.hpp"
 #include "messages/type_ids.hpp"
 
@@ -292,6 +293,11 @@ std::string fetchsum_config::validate_cluster() {
                           unreadable("cluster-ca", cluster_ca)})
       if (!problem.empty())
         return problem;
+    // CAF's openssl module throws (abort) on files it cannot load.
+    if (auto problem = detail::check_tls_files(cluster_cert, cluster_key,
+                                               cluster_ca);
+        !problem.empty())
+      return problem;
     // Both sides then require a certificate chaining to this CA: mutual TLS.
     set("openssl.certificate", cluster_cert);
     set("openssl.key", cluster_key);

@@ -61,7 +61,8 @@ std::optional<endpoint> parse_endpoint(std::string_view text,
     }
     result.host = std::string{text.substr(1, close - 1)};
     port_text = text.substr(close + 2);
-    if (!plausible_host(result.host, true)) {
+    if (!plausible_host(result.host, true)
+        || result.host.find(':') == std::string::npos) {
       problem = quoted + " has no valid IPv6 address between the brackets";
       return std::nullopt;
     }

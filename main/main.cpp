@@ -139,7 +139,13 @@ int main(int argc, char** argv) {
     if (cfg.node.tls)
       cfg.load<caf::openssl::manager>();
     caf::actor_system sys{cfg};
-    return run_node(sys, cfg);
+    auto status = run_node(sys, cfg);
+    // Leave without the actor system's teardown: with remote peers it can
+    // wait forever for actors the middleman still references (seen with
+    // CAF 0.17.6), and a stopping node has nothing left to write. Its
+    // coordinators see the link drop and run its transfers elsewhere.
+    std::cerr.flush();
+    std::_Exit(status);
   }
   if (!cfg.listen.empty() || cfg.cluster_plaintext)
     return usage_error(std::string{cfg.listen.empty() ? "--cluster-plaintext"
@@ -241,6 +247,14 @@ int main(int argc, char** argv) {
       std::cerr.flush();
       std::_Exit(status);
     }
+  }
+  if (!cfg.cluster.nodes.empty()) {
+    // Every record is written and closed. The actor system's teardown can
+    // wait forever for actors the middleman still references after a run
+    // with remote nodes (seen with CAF 0.17.6): leave without it.
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(status);
   }
   return status;
 }

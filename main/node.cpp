@@ -36,14 +36,20 @@ int run_node(caf::actor_system& sys, const fetchsum_config& cfg) {
     }};
   auto handle = sys.spawn(node, cfg.node, children, log_line);
   detail::endpoint wanted{cfg.node.host, cfg.node.port};
+  // SO_REUSEADDR, as servers do: a node restarted after a crash must not
+  // wait out the TIME_WAIT of its old connections. A port another process
+  // listens on is still refused.
   auto port = cfg.node.tls
                 ? caf::openssl::publish(handle, cfg.node.port,
-                                        cfg.node.host.c_str(), false)
+                                        cfg.node.host.c_str(), true)
                 : sys.middleman().publish(handle, cfg.node.port,
-                                          cfg.node.host.c_str(), false);
+                                          cfg.node.host.c_str(), true);
   if (!port) {
     log_line("cannot listen on " + detail::to_string(wanted) + ": "
-             + sys.render(port.error()));
+             + (port.error() == caf::sec::cannot_open_port
+                  ? std::string{"the port is in use, or the address is not "
+                                "one of this machine"}
+                  : sys.render(port.error())));
     caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
     return 2;
   }

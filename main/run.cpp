@@ -248,6 +248,25 @@ int exit_status(const run_outcome& outcome, bool strict) {
   return 0;
 }
 
+namespace {
+
+/// --nodes: ", 1 node lost, 20 re-run after node loss, 3 late results
+/// dropped", each part only when it happened.
+std::string node_text(const node_counts& nodes) {
+  std::string text;
+  if (nodes.lost > 0)
+    text += ", " + std::to_string(nodes.lost) + " node"
+            + (nodes.lost == 1 ? "" : "s") + " lost";
+  if (nodes.reruns > 0)
+    text += ", " + std::to_string(nodes.reruns) + " re-run after node loss";
+  if (nodes.late_results > 0)
+    text += ", " + std::to_string(nodes.late_results)
+            + " late results dropped";
+  return text;
+}
+
+} // namespace
+
 std::string summary_line(const run_outcome& outcome, bool check) {
   auto& s = outcome.summary;
   auto urls = s.ok + s.failed + s.missing;
@@ -271,15 +290,8 @@ std::string summary_line(const run_outcome& outcome, bool check) {
               + std::to_string(s.marks[3]) + " gone";
   if (s.from_journal > 0)
     failed += ", " + std::to_string(s.from_journal) + " from the journal";
-  if (s.nodes.lost > 0)
-    failed += ", " + std::to_string(s.nodes.lost) + " node"
-              + (s.nodes.lost == 1 ? "" : "s") + " lost";
-  if (s.nodes.reruns > 0)
-    failed += ", " + std::to_string(s.nodes.reruns)
-              + " re-run after node loss";
-  if (s.nodes.late_results > 0)
-    failed += ", " + std::to_string(s.nodes.late_results)
-              + " late results dropped";
+  auto nodes = node_text(s.nodes);
+  failed += nodes;
   // What a re-run would still have to do.
   std::string interrupted;
   if (s.interrupted) {
@@ -308,7 +320,7 @@ std::string summary_line(const run_outcome& outcome, bool check) {
       verdicts += ", " + std::to_string(s.from_journal) + " from the journal";
     std::snprintf(rates, sizeof(rates), ", %.1f MB in %.2f s", s.bytes / 1e6,
                   outcome.seconds);
-    return "fetchsum: " + verdicts + rates + interrupted;
+    return "fetchsum: " + verdicts + nodes + rates + interrupted;
   }
   // Rates of what this run fetched: re-emitted journal records cost nothing.
   std::snprintf(rates, sizeof(rates),
