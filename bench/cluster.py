@@ -325,9 +325,21 @@ def link_ceiling(net, port, seconds_cap=60):
 # -- runs --------------------------------------------------------------------
 
 class Result:
-    def __init__(self, wall, cpu, records_ok, node_cpu=None, stderr=""):
-        self.wall, self.cpu, self.ok, self.node_cpu, self.stderr = \
-            wall, cpu, records_ok, node_cpu, stderr
+    """One run: ok = records equal to the files' sha512sum (each URL once,
+    same digests); rc its exit status (1 after a lost node even then)."""
+
+    def __init__(self, wall, cpu, records_ok, node_cpu=None, stderr="", rc=0):
+        self.wall, self.cpu, self.ok, self.node_cpu, self.stderr, self.rc = \
+            wall, cpu, records_ok, node_cpu, stderr, rc
+
+
+def verdict(runs):
+    """'equal', or 'DIFFER', and the exit statuses that were not 0."""
+    text = "equal" if all(r.ok for r in runs) else "DIFFER"
+    bad = [r.rc for r in runs if r.rc != 0]
+    if bad:
+        text += f"; exit {','.join(map(str, bad))} in {len(bad)} of {len(runs)}"
+    return text
 
 
 def children(pid):
@@ -375,8 +387,9 @@ def run_fetchsum(cmd, work, tag, expected, nodes=(), timeout=None, repeat=1,
     got = bench.digest_set(lines)
     stderr = open(err).read()
     # A list holding every URL `repeat` times gets a record per line.
-    ok = not hung and rc == 0 and len(lines) == len(expected) * repeat and \
-        got == expected
+    ok = not hung and len(lines) == len(expected) * repeat and got == expected
+    if rc != 0:
+        log(f"{tag}: exit {rc}; stderr tail: {stderr[-500:]!r}")
     if not ok:
         missing = len(set(expected) - set(got))
         wrong = sum(1 for u, h in got.items() if expected.get(u) != h)
@@ -389,7 +402,8 @@ def run_fetchsum(cmd, work, tag, expected, nodes=(), timeout=None, repeat=1,
             log(f"{tag}: node {n.name} died: {open(n.log_path).read()[-500:]!r}")
     if hung:
         stderr += f"\n[cluster-bench: killed after {timeout} s]"
-    return Result(float(wall), float(user) + float(sys_), ok, node_cpu, stderr)
+    return Result(float(wall), float(user) + float(sys_), ok, node_cpu, stderr,
+                  rc)
 
 
 def expected_for(corpus_dir, name, urls_file, work):
@@ -604,12 +618,11 @@ def report(args, overhead, cpu, scaleout, load_before):
                 "|---|---|---|---|---|---|---|---|---|"]
         for name, n, plain, cluster in overhead["rows"]:
             pw, cw = med(r.wall for r in plain), med(r.wall for r in cluster)
-            ok = all(r.ok for r in plain + cluster)
             out.append(f"| {name} | {n:,} | {pw:.2f} | {cw:.2f} | {cw / pw:.2f} | "
                        f"{med(r.cpu for r in plain):.2f} | "
                        f"{med(r.cpu for r in cluster):.2f} | "
                        f"{med(r.node_cpu for r in cluster):.2f} | "
-                       f"{'equal' if ok else 'DIFFER'} |")
+                       f"{verdict(plain + cluster)} |")
         out += ["", "Runs (s): " + "; ".join(
             f"{name} plain " + " ".join(f"{r.wall:.2f}" for r in plain)
             + ", cluster " + " ".join(f"{r.wall:.2f}" for r in cluster)
@@ -646,14 +659,14 @@ def report(args, overhead, cpu, scaleout, load_before):
             out.append(f"| plain process in the 1st namespace | {pw:.2f} | "
                        f"{mb / pw:.1f} | {base / pw:.2f} | | "
                        f"{med(r.cpu for r in pl):.2f} (all of it) | | "
-                       f"{'equal' if all(r.ok for r in pl) else 'DIFFER'} |")
+                       f"{verdict(pl)} |")
             for count, runs in scaleout["rows"]:
                 w = med(r.wall for r in runs)
                 out.append(f"| {count} | {w:.2f} | {mb / w:.1f} | "
                            f"{base / w:.2f} | {base / w / count:.0%} | "
                            f"{med(r.cpu for r in runs):.2f} | "
                            f"{med(r.node_cpu for r in runs):.2f} | "
-                           f"{'equal' if all(r.ok for r in runs) else 'DIFFER'} |")
+                           f"{verdict(runs)} |")
             out += ["", "Runs (s): " + "; ".join(
                 f"{count} node(s) " + " ".join(f"{r.wall:.2f}" for r in runs)
                 for count, runs in scaleout["rows"]), ""]
@@ -677,7 +690,7 @@ def report(args, overhead, cpu, scaleout, load_before):
                 f"{med(r.cpu for r in cpu['runs']):.2f} | {per_url * 1e6:.0f} | "
                 f"{1 / per_url:,.0f} | "
                 f"{med(r.node_cpu for r in cpu['runs']):.2f} | "
-                f"{plain_per_url * 1e6:.0f} | {'ok' if ok else 'DIFFER'} |", ""]
+                f"{plain_per_url * 1e6:.0f} | {verdict(cpu['runs'])} |", ""]
         out += stray_lines(cpu["runs"])
     return "\n".join(out)
 
