@@ -101,6 +101,14 @@ struct fixture : test::fixture {
   seen_by_fakes seen;
   supervisor_actor sup;
 
+  // The base's teardown still fires timers: a --node-wait left on the clock
+  // would abandon the run and record into `seen` after it is gone.
+  ~fixture() {
+    if (sup)
+      caf::anon_send_exit(sup, caf::exit_reason::kill);
+    sched.run();
+  }
+
   /// A coordinator's supervisor without local workers.
   void start_coordinator(std::vector<std::string> urls, uint32_t per_host,
                          std::chrono::milliseconds node_wait

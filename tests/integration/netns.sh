@@ -59,11 +59,16 @@ netns_setup() {
   ip link add "$NETNS_BRIDGE" type bridge
   NETNS_LINKS+=("$NETNS_BRIDGE")
   sysctl -qw "net.ipv6.conf.$NETNS_BRIDGE.disable_ipv6=1"
-  # Under a lock: the first 10.231.S.0/24 no interface has an address in.
+  # Under a lock: the first 10.231.S.0/24 no interface has an address in,
+  # starting at a place of our own (two tests of one ctest run once ended
+  # up on one subnet, and one's nodes answered the other's connects).
   exec {lock}> /run/fetchsum-netns.lock
   flock "$lock"
-  for s in $(seq 1 254); do
+  local start=$(($$ % 254))
+  for offset in $(seq 0 253); do
+    s=$(((start + offset) % 254 + 1))
     ip -4 -o addr show | grep -q " 10\.231\.$s\." && continue
+    ip route show | grep -q "^10\.231\.$s\." && continue
     subnet=$s
     break
   done
