@@ -46,6 +46,15 @@ void retry_later(self_pointer self, uint64_t index) {
                      caf::connect_atom_v, index);
 }
 
+/// A node cannot be used now: say why (once) and try again later.
+void tell_and_retry(self_pointer self, uint64_t index,
+                    const std::string& problem) {
+  auto seconds = self->state.settings.retry_interval.count() / 1000;
+  tell(self, self->state.links[index],
+       problem + "; retrying every " + std::to_string(seconds) + " s");
+  retry_later(self, index);
+}
+
 /// Asks a connected node for a worker group and hands it to the supervisor.
 void join(self_pointer self, uint64_t index) {
   auto& st = self->state;
@@ -72,12 +81,7 @@ void join(self_pointer self, uint64_t index) {
         self->send(self->state.supervisor, join_atom_v, std::move(group));
       },
       [=](caf::error& err) {
-        tell(self, self->state.links[index],
-             "refused the run: " + describe(self, err) + "; retrying every "
-               + std::to_string(self->state.settings.retry_interval.count()
-                                / 1000)
-               + " s");
-        retry_later(self, index);
+        tell_and_retry(self, index, "refused the run: " + describe(self, err));
       });
 }
 
@@ -90,12 +94,8 @@ void connect(self_pointer self, uint64_t index) {
     join(self, index); // connected, but its group is gone: ask again
     return;
   }
-  auto retrying = "; retrying every "
-                  + std::to_string(st.settings.retry_interval.count() / 1000)
-                  + " s";
   if (auto problem = st.hooks.probe(l.address); !problem.empty()) {
-    tell(self, l, "cannot connect: " + problem + retrying);
-    retry_later(self, index);
+    tell_and_retry(self, index, "cannot connect: " + problem);
     return;
   }
   self
@@ -106,18 +106,14 @@ void connect(self_pointer self, uint64_t index) {
           std::set<std::string>&) {
         auto& l = self->state.links[index];
         if (!ptr) {
-          tell(self, l, "no fetchsum node listens there" + retrying);
-          retry_later(self, index);
+          tell_and_retry(self, index, "no fetchsum node listens there");
           return;
         }
         l.node = caf::actor_cast<node_actor>(std::move(ptr));
         self->monitor(l.node);
         join(self, index);
       },
-      [=](caf::error& err) {
-        tell(self, self->state.links[index], describe(self, err) + retrying);
-        retry_later(self, index);
-      });
+      [=](caf::error& err) { tell_and_retry(self, index, describe(self, err)); });
 }
 
 void on_down(self_pointer self, const caf::down_msg& msg) {

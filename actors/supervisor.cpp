@@ -274,11 +274,16 @@ caf::optional<pending> end_transfer(self_pointer self, uint64_t id) {
   return std::move(transfer.url);
 }
 
+/// The outcome in `last` joins the record's history of earlier attempts.
+void keep_last_attempt(pending& url) {
+  url.earlier.push_back(attempt_outcome{url.last.error, url.last.http_status,
+                                        url.last.message});
+}
+
 /// Keeps a failed attempt for the record's history; `last` holds the newest.
 void note_failure(pending& url, const transfer_report& report) {
   if (url.attempts > 1)
-    url.earlier.push_back(attempt_outcome{url.last.error, url.last.http_status,
-                                          url.last.message});
+    keep_last_attempt(url);
   url.last = report;
 }
 
@@ -337,9 +342,7 @@ void attempt_done(self_pointer self, uint64_t id,
   if (report.error != error_kind::none && schedule_retry(self, *url, report))
     return;
   if (url->attempts > 1) // the attempt before this one joins the history
-    url->earlier.push_back(attempt_outcome{url->last.error,
-                                           url->last.http_status,
-                                           url->last.message});
+    keep_last_attempt(*url);
   record(self, *url, std::move(digests), std::move(report));
 }
 
@@ -413,9 +416,7 @@ void rerun_lost(self_pointer self, const std::vector<uint64_t>& ids,
                          : why + " (" + std::to_string(url->node_losses)
                              + " nodes lost while fetching this URL)";
       if (url->attempts > 0)
-        url->earlier.push_back(attempt_outcome{url->last.error,
-                                               url->last.http_status,
-                                               url->last.message});
+        keep_last_attempt(*url);
       record(self, *url, {}, std::move(report));
     } else {
       enqueue(self, std::move(*url), true);
@@ -549,9 +550,7 @@ void abandon(self_pointer self) {
   auto report = no_node_report(st);
   auto end = [&](pending& url) {
     if (url.attempts > 0)
-      url.earlier.push_back(attempt_outcome{url.last.error,
-                                            url.last.http_status,
-                                            url.last.message});
+      keep_last_attempt(url);
     record(self, url, {}, report);
   };
   st.hosts.drop_waiting(end);
