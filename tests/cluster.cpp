@@ -3,6 +3,7 @@
 // results, --node-wait), the node actor and the coordinator's cluster actor.
 #define CAF_SUITE cluster
 #include "tests/fixture.hpp"
+#include "tests/fake_source.hpp"
 
 #include <algorithm>
 #include <map>
@@ -64,28 +65,6 @@ hasher_actor::behavior_type member_hasher(hasher_actor::pointer self,
   };
 }
 
-struct list_source_state {
-  std::vector<std::string> urls;
-  size_t next = 0;
-  static inline const char* name = "list_source";
-};
-
-source_actor::behavior_type
-list_source(source_actor::stateful_pointer<list_source_state> self,
-            std::vector<std::string> urls) {
-  self->state.urls = std::move(urls);
-  return {
-    [=](pull_atom, uint32_t n) {
-      auto& st = self->state;
-      url_batch batch;
-      for (; batch.jobs.size() < n && st.next < st.urls.size(); ++st.next)
-        batch.jobs.push_back(url_job{st.next, st.urls[st.next], {}});
-      batch.last = st.next == st.urls.size();
-      return batch;
-    },
-  };
-}
-
 aggregator_actor::behavior_type recording_aggregator(aggregator_actor::pointer,
                                                      seen_by_fakes* seen) {
   return {
@@ -120,7 +99,7 @@ struct fixture : test::fixture {
     settings.remote_workers = true;
     settings.node_wait = node_wait;
     supervisor_children unused; // no local group
-    auto src = sys.spawn(list_source, std::move(urls));
+    auto src = sys.spawn(test::fake_source, std::move(urls));
     auto agg = sys.spawn(recording_aggregator, &seen);
     sup = sys.spawn(supervisor, settings, unused, src, agg);
     sched.run();
@@ -241,10 +220,7 @@ CAF_TEST(equally full groups keep a host where it ran) {
 }
 
 CAF_TEST(hosts spread over groups by free room) {
-  std::vector<std::string> urls;
-  for (int host = 1; host <= 4; ++host)
-    urls.push_back("http://127.0.0." + std::to_string(host) + ":80/x");
-  start_coordinator(urls, 1);
+  start_coordinator(test::distinct_hosts(4), 1);
   auto a = join("a:1", 2);
   auto b = join("b:1", 2);
   // a took what it could when it joined alone; b gets the rest.
@@ -253,10 +229,7 @@ CAF_TEST(hosts spread over groups by free room) {
 }
 
 CAF_TEST(transfers of a lost node run again elsewhere and late results drop) {
-  std::vector<std::string> urls;
-  for (int host = 1; host <= 4; ++host)
-    urls.push_back("http://127.0.0." + std::to_string(host) + ":80/x");
-  start_coordinator(urls, 1);
+  start_coordinator(test::distinct_hosts(4), 1);
   auto a = join("a:1", 2);
   auto b = join("b:1", 2);
   auto lost_ids = orders_of(a);

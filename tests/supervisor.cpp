@@ -1,40 +1,18 @@
 #define CAF_SUITE supervisor
 #include "tests/fixture.hpp"
+#include "tests/fake_source.hpp"
 
 #include <algorithm>
 
 #include "actors/supervisor.hpp"
 
 using namespace fetchsum;
+using test::distinct_hosts;
+using test::fake_source;
 
 namespace {
 
 // -- fakes implementing the real interfaces ----------------------------------
-
-struct fake_source_state {
-  std::vector<std::string> urls;
-  size_t next = 0;
-  static inline const char* name = "fake_source";
-};
-
-/// Hands out `urls` in batches of at most n, as the real source does.
-source_actor::behavior_type
-fake_source(source_actor::stateful_pointer<fake_source_state> self,
-            std::vector<std::string> urls) {
-  self->state.urls = std::move(urls);
-  return {
-    [=](pull_atom, uint32_t n) {
-      auto& st = self->state;
-      url_batch batch;
-      while (batch.jobs.size() < n && st.next < st.urls.size()) {
-        batch.jobs.push_back(url_job{st.next, st.urls[st.next]});
-        ++st.next;
-      }
-      batch.last = st.next == st.urls.size();
-      return batch;
-    },
-  };
-}
 
 /// What the fakes saw; owned by the fixture.
 struct observations {
@@ -113,13 +91,6 @@ struct fixture : test::fixture {
     result.digests.push_back(digest_value{"sha512", {1, 2, 3}});
     result.report.http_status = 200;
     return result;
-  }
-
-  static std::vector<std::string> distinct_hosts(size_t n) {
-    std::vector<std::string> urls;
-    for (size_t i = 0; i < n; ++i)
-      urls.push_back("http://127.0.0." + std::to_string(i + 1) + ":8080/x");
-    return urls;
   }
 
   static supervisor_settings caps(uint32_t concurrency, uint32_t per_host,
