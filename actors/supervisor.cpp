@@ -2,6 +2,7 @@
 #include "actors/exceptions.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include <caf/actor_system.hpp>
@@ -48,6 +49,11 @@ void record(self_pointer self, pending& url, std::vector<digest_value> digests,
   result.report = std::move(report);
   result.attempts = url.attempts;
   result.earlier = std::move(url.earlier);
+  if (url.first_start)
+    result.elapsed_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+        self->clock().now() - *url.first_start)
+        .count());
   result.expected = std::move(url.job.expected);
   self->state.results += 1;
   self->send(self->state.aggregator, std::move(result));
@@ -80,6 +86,8 @@ void launch(self_pointer self, started_url next) {
   st.hosts.ran_on(next.origin, group_index);
   auto& g = st.groups[group_index];
   auto url = std::move(next.item);
+  if (!url.first_start)
+    url.first_start = self->clock().now();
   g.running += 1;
   auto least_busy = std::min_element(g.fetcher_load.begin(),
                                      g.fetcher_load.end());

@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include <caf/actor_clock.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "config/settings.hpp"
@@ -47,6 +49,9 @@ struct supervisor_state {
     transfer_report last;
     /// Attempts before `last`, for the record's history.
     std::vector<attempt_outcome> earlier;
+    /// When the first attempt started (the record's elapsed_ms counts from
+    /// here); empty until then.
+    std::optional<caf::actor_clock::time_point> first_start;
   };
 
   /// One URL between fetch_order and hash_result.

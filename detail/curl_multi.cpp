@@ -80,6 +80,10 @@ struct curl_multi::transfer {
   bool https_only = false;
   /// socket() failed with EMFILE or ENFILE.
   bool out_of_fds = false;
+  /// Status of the response whose header lines are arriving.
+  long current_status = 0;
+  /// Where each followed redirect led (transfer_report::redirects).
+  std::vector<std::string> redirects;
   char error_buffer[CURL_ERROR_SIZE];
 
   ~transfer() {
@@ -181,6 +185,8 @@ void curl_multi::start(uint64_t id, const std::string& url) {
   t->refused = error_kind::none;
   t->refusal.clear();
   t->out_of_fds = false;
+  t->current_status = 0;
+  t->redirects.clear();
   t->error_buffer[0] = '\0';
   // Per URL, so set on every start: easy handles are reused across URLs.
   // A digest recorded for an SRI string or a package recipe must not have
@@ -260,6 +266,7 @@ void curl_multi::finish(transfer& t, CURLcode code) {
     std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now()
                                                           - t.started)
       .count());
+  describe_response(t, report);
   if (t.too_large) {
     report.error = error_kind::too_large;
     report.message = "body exceeds --max-size ("
@@ -285,6 +292,72 @@ void curl_multi::finish(transfer& t, CURLcode code) {
   curl_multi_remove_handle(multi_, owned->easy);
   release(std::move(owned));
   events_.on_done(id, std::move(report));
+}
+
+namespace {
+
+/// The value of header `name` in the final response, empty if absent.
+std::string final_header(CURL* easy, const char* name) {
+  curl_header* h = nullptr;
+  if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &h) == CURLHE_OK
+      && h != nullptr && h->value != nullptr)
+    return h->value;
+  return {};
+}
+
+uint64_t microseconds(CURL* easy, CURLINFO what) {
+  curl_off_t value = 0;
+  if (curl_easy_getinfo(easy, what, &value) != CURLE_OK || value < 0)
+    return 0;
+  return static_cast<uint64_t>(value);
+}
+
+const char* version_name(long version) {
+  switch (version) {
+    case CURL_HTTP_VERSION_1_0: return "1.0";
+    case CURL_HTTP_VERSION_1_1: return "1.1";
+    case CURL_HTTP_VERSION_2_0: return "2";
+    case CURL_HTTP_VERSION_3: return "3";
+    default: return "";
+  }
+}
+
+} // namespace
+
+void curl_multi::describe_response(transfer& t, transfer_report& report) {
+  auto* easy = t.easy;
+  // Text from a server goes into records and onto terminals: printable()
+  // also caps its length.
+  report.etag = printable(final_header(easy, "ETag"));
+  report.last_modified = printable(final_header(easy, "Last-Modified"));
+  char* type = nullptr;
+  if (curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK
+      && type != nullptr)
+    report.content_type = printable(type);
+  curl_off_t length = -1;
+  if (curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length)
+      == CURLE_OK)
+    report.content_length = length;
+  long version = 0;
+  if (report.http_status > 0
+      && curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK)
+    report.http_version = version_name(version);
+  char* ip = nullptr;
+  if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK
+      && ip != nullptr)
+    report.remote_ip = ip;
+  long port = 0;
+  if (!report.remote_ip.empty()
+      && curl_easy_getinfo(easy, CURLINFO_PRIMARY_PORT, &port) == CURLE_OK
+      && port > 0 && port <= 65535)
+    report.remote_port = static_cast<uint16_t>(port);
+  report.redirects = std::move(t.redirects);
+  auto& times = report.timings;
+  times.dns_us = microseconds(easy, CURLINFO_NAMELOOKUP_TIME_T);
+  times.connect_us = microseconds(easy, CURLINFO_CONNECT_TIME_T);
+  times.tls_us = microseconds(easy, CURLINFO_APPCONNECT_TIME_T);
+  times.first_byte_us = microseconds(easy, CURLINFO_STARTTRANSFER_TIME_T);
+  times.total_us = microseconds(easy, CURLINFO_TOTAL_TIME_T);
 }
 
 void curl_multi::refine(transfer& t, CURLcode code, transfer_report& report) {
@@ -399,6 +472,17 @@ size_t curl_multi::on_header(char* data, size_t, size_t size, void* self) {
     // Not Found"): every redirect hop starts a new one. HTTP/2 has none.
     t.reason = std::string{status->reason};
     t.retry_after_ms = 0; // a new response: forget the previous hop's
+    // A response after a redirect answers the URL libcurl followed it to,
+    // which is the effective URL by now. Bounded by --max-redirs (libcurl
+    // stops there), and by a cap should that ever change.
+    char* now_at = nullptr;
+    if (t.current_status >= 300 && t.current_status <= 399
+        && t.redirects.size() < 64
+        && curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &now_at)
+             == CURLE_OK
+        && now_at != nullptr)
+      t.redirects.emplace_back(now_at);
+    t.current_status = status->code;
   }
   return size;
 }

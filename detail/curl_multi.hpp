@@ -81,6 +81,9 @@ private:
   /// descriptors from a refused connection).
   void refine(transfer& t, CURLcode code, transfer_report& report);
   void release(std::unique_ptr<transfer> t);
+  /// Fills in what the final response said about itself (headers, address,
+  /// version, timings) and where redirects led.
+  void describe_response(transfer& t, transfer_report& report);
 
   const fetcher_settings& settings_;
   listener& events_;

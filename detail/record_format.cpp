@@ -122,19 +122,60 @@ std::string to_base64(const std::vector<uint8_t>& bytes) {
   return out;
 }
 
+namespace {
+
+/// Microseconds as milliseconds with one decimal: 1234 -> "1.2".
+std::string millis(uint64_t us) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f", static_cast<double>(us) / 1000.0);
+  return buf;
+}
+
+} // namespace
+
 void format_detail(const url_result& r, std::string& err) {
+  auto& report = r.report;
   err += "fetchsum: ";
   err += r.url;
   err += ": ";
-  err += r.report.http_status > 0
-           ? "HTTP " + std::to_string(r.report.http_status)
-           : std::string{to_string(r.report.error)};
-  err += ", " + std::to_string(r.report.bytes) + " bytes, "
-         + std::to_string(r.report.elapsed_ms) + " ms, "
-         + std::to_string(r.attempts)
+  if (report.http_status > 0) {
+    err += report.http_version.empty() ? "HTTP" : "HTTP/" + report.http_version;
+    err += " " + std::to_string(report.http_status);
+    if (report.error != error_kind::none)
+      err += std::string{" ("} + to_string(report.error) + ")";
+  } else {
+    err += to_string(report.error);
+  }
+  err += ", " + std::to_string(report.bytes) + " bytes";
+  if (!report.content_type.empty())
+    err += " of " + report.content_type;
+  if (!report.remote_ip.empty()) {
+    // An IPv6 address takes brackets before its port, as in a URL.
+    bool v6 = report.remote_ip.find(':') != std::string::npos;
+    err += ", " + (v6 ? "[" + report.remote_ip + "]" : report.remote_ip) + ":"
+           + std::to_string(report.remote_port);
+  }
+  err += ", " + std::to_string(r.elapsed_ms) + " ms";
+  auto& times = report.timings;
+  if (times.total_us > 0) {
+    err += " (dns " + millis(times.dns_us) + ", connect "
+           + millis(times.connect_us);
+    if (times.tls_us > 0)
+      err += ", tls " + millis(times.tls_us);
+    err += ", first byte " + millis(times.first_byte_us) + ", last attempt "
+           + millis(times.total_us) + ")";
+  }
+  err += ", " + std::to_string(r.attempts)
          + (r.attempts == 1 ? " attempt" : " attempts");
-  if (!r.report.final_url.empty() && r.report.final_url != r.url)
-    err += ", now " + r.report.final_url;
+  if (!report.redirects.empty())
+    err += ", " + std::to_string(report.redirects.size())
+           + (report.redirects.size() == 1 ? " redirect" : " redirects");
+  if (!report.final_url.empty() && report.final_url != r.url)
+    err += ", now " + report.final_url;
+  if (!report.etag.empty())
+    err += ", etag " + report.etag;
+  else if (!report.last_modified.empty())
+    err += ", modified " + report.last_modified;
   err += '\n';
 }
 

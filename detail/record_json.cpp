@@ -61,6 +61,28 @@ void append_member(std::string& out, const char* name, std::string_view text) {
   append_json_string(out, text);
 }
 
+/// A string member, or null when empty (the header was absent).
+void append_text_or_null(std::string& out, const char* name,
+                         std::string_view text) {
+  if (!text.empty()) {
+    append_member(out, name, text);
+    return;
+  }
+  out += ",\"";
+  out += name;
+  out += "\":null";
+}
+
+/// Microseconds as milliseconds with three decimals: 1234 -> 1.234.
+void append_millis(std::string& out, const char* name, uint64_t us,
+                   bool first = false) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%s\"%s\":%llu.%03llu", first ? "" : ",",
+                name, static_cast<unsigned long long>(us / 1000),
+                static_cast<unsigned long long>(us % 1000));
+  out += buf;
+}
+
 } // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -127,10 +149,38 @@ void write_json_record(const url_result& r, std::string& out) {
     out += '}';
   }
   out += ']';
-  append_member(out, "elapsed_ms", r.report.elapsed_ms);
+  append_member(out, "elapsed_ms", r.elapsed_ms);
   if (!r.mark.empty())
     append_member(out, "mark", r.mark);
-  out += "}\n";
+  auto& report = r.report;
+  append_text_or_null(out, "etag", report.etag);
+  append_text_or_null(out, "last_modified", report.last_modified);
+  append_text_or_null(out, "content_type", report.content_type);
+  if (report.content_length >= 0)
+    append_member(out, "content_length",
+                  static_cast<uint64_t>(report.content_length));
+  else
+    out += ",\"content_length\":null";
+  append_text_or_null(out, "http_version", report.http_version);
+  append_text_or_null(out, "remote_ip", report.remote_ip);
+  if (report.remote_port > 0)
+    append_member(out, "remote_port", report.remote_port);
+  else
+    out += ",\"remote_port\":null";
+  out += ",\"redirects\":[";
+  for (size_t i = 0; i < report.redirects.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    append_json_string(out, report.redirects[i]);
+  }
+  out += "],\"timings\":{";
+  auto& times = report.timings;
+  append_millis(out, "dns_ms", times.dns_us, true);
+  append_millis(out, "connect_ms", times.connect_us);
+  append_millis(out, "tls_ms", times.tls_us);
+  append_millis(out, "first_byte_ms", times.first_byte_us);
+  append_millis(out, "total_ms", times.total_us);
+  out += "}}\n";
 }
 
 void write_json_gone(const std::string& url, std::string& out) {
@@ -264,6 +314,42 @@ public:
       return fail("number too large");
     out = static_cast<uint32_t>(value);
     return true;
+  }
+
+  /// A number >= 0 with at most three decimals, as microseconds/1000:
+  /// "1.234" -> 1234 (what append_millis writes; more decimals are cut).
+  bool read_millis(uint64_t& us) {
+    skip_space();
+    auto start = pos_;
+    uint64_t whole = 0;
+    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
+      if (whole > UINT64_MAX / 10000) // room for the 1000 below
+        return fail("number too large");
+      whole = whole * 10 + static_cast<uint64_t>(text_[pos_] - '0');
+      ++pos_;
+    }
+    if (pos_ == start)
+      return fail("expected a number >= 0");
+    us = whole * 1000;
+    if (pos_ < text_.size() && text_[pos_] == '.') {
+      ++pos_;
+      auto start = pos_;
+      uint64_t scale = 100;
+      while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
+        us += static_cast<uint64_t>(text_[pos_] - '0') * scale;
+        scale /= 10;
+        ++pos_;
+      }
+      if (pos_ == start)
+        return fail("malformed number");
+    }
+    return true;
+  }
+
+  /// A string, or null for an empty one.
+  bool read_string_or_null(std::string& out) {
+    out.clear();
+    return take_null() || read_string(out);
   }
 
   bool read_bool(bool& out) {
@@ -460,6 +546,68 @@ bool read_digests(json_cursor& in, std::vector<digest_value>& out) {
   return in.expect('}');
 }
 
+bool read_redirects(json_cursor& in, std::vector<std::string>& out) {
+  if (!in.expect('['))
+    return false;
+  if (in.take(']'))
+    return true;
+  do {
+    std::string url;
+    if (!in.read_string(url))
+      return false;
+    out.push_back(std::move(url));
+  } while (in.take(','));
+  return in.expect(']');
+}
+
+bool read_timings(json_cursor& in, transfer_timings& out) {
+  if (!in.expect('{'))
+    return false;
+  if (in.take('}'))
+    return true;
+  do {
+    std::string key;
+    if (!in.read_string(key) || !in.expect(':'))
+      return false;
+    bool ok = key == "dns_ms"          ? in.read_millis(out.dns_us)
+              : key == "connect_ms"    ? in.read_millis(out.connect_us)
+              : key == "tls_ms"        ? in.read_millis(out.tls_us)
+              : key == "first_byte_ms" ? in.read_millis(out.first_byte_us)
+              : key == "total_ms"      ? in.read_millis(out.total_us)
+                                       : in.skip_value(max_depth - 3);
+    if (!ok)
+      return false;
+  } while (in.take(','));
+  return in.expect('}');
+}
+
+/// A Content-Length: a number, or null when none was declared.
+bool read_content_length(json_cursor& in, int64_t& out) {
+  out = -1;
+  if (in.take_null())
+    return true;
+  uint64_t value = 0;
+  if (!in.read_uint(value))
+    return false;
+  if (value > static_cast<uint64_t>(INT64_MAX))
+    return in.fail("number too large");
+  out = static_cast<int64_t>(value);
+  return true;
+}
+
+bool read_port(json_cursor& in, uint16_t& out) {
+  out = 0;
+  if (in.take_null())
+    return true;
+  uint64_t value = 0;
+  if (!in.read_uint(value))
+    return false;
+  if (value > 65535)
+    return in.fail("port out of range");
+  out = static_cast<uint16_t>(value);
+  return true;
+}
+
 bool read_earlier(json_cursor& in, std::vector<attempt_outcome>& out) {
   if (!in.expect('['))
     return false;
@@ -500,6 +648,9 @@ std::optional<url_result> read_json_record(std::string_view line,
     m_url = 1, m_seq = 2, m_ok = 4, m_digests = 8, m_error = 16,
     m_message = 32, m_status = 64, m_bytes = 128, m_final = 256,
     m_attempts = 512, m_earlier = 1024, m_elapsed = 2048, m_mark = 4096,
+    m_etag = 1u << 13, m_modified = 1u << 14, m_type = 1u << 15,
+    m_length = 1u << 16, m_version = 1u << 17, m_ip = 1u << 18,
+    m_port = 1u << 19, m_redirects = 1u << 20, m_timings = 1u << 21,
   };
   unsigned seen = 0;
   bool ok = false;
@@ -538,9 +689,30 @@ std::optional<url_result> read_json_record(std::string_view line,
       else if (key == "earlier")
         bit = m_earlier, good = read_earlier(in, record.earlier);
       else if (key == "elapsed_ms")
-        bit = m_elapsed, good = in.read_uint(record.report.elapsed_ms);
+        bit = m_elapsed, good = in.read_uint(record.elapsed_ms);
       else if (key == "mark")
         bit = m_mark, good = in.read_string(record.mark);
+      else if (key == "etag")
+        bit = m_etag, good = in.read_string_or_null(record.report.etag);
+      else if (key == "last_modified")
+        bit = m_modified,
+        good = in.read_string_or_null(record.report.last_modified);
+      else if (key == "content_type")
+        bit = m_type, good = in.read_string_or_null(record.report.content_type);
+      else if (key == "content_length")
+        bit = m_length,
+        good = read_content_length(in, record.report.content_length);
+      else if (key == "http_version")
+        bit = m_version,
+        good = in.read_string_or_null(record.report.http_version);
+      else if (key == "remote_ip")
+        bit = m_ip, good = in.read_string_or_null(record.report.remote_ip);
+      else if (key == "remote_port")
+        bit = m_port, good = read_port(in, record.report.remote_port);
+      else if (key == "redirects")
+        bit = m_redirects, good = read_redirects(in, record.report.redirects);
+      else if (key == "timings")
+        bit = m_timings, good = read_timings(in, record.report.timings);
       else
         good = in.skip_value(max_depth - 1);
       if (!good)

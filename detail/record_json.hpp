@@ -4,8 +4,14 @@
 // A record is one line: {"url":...,"seq":N,"ok":B,"digests":{ALGO:HEX,...},
 // "error":NAME|null,"message":...,"http_status":N,"bytes":N,"final_url":...,
 // "attempts":N,"earlier":[{"error":...,"http_status":N,"message":...}],
-// "elapsed_ms":N[,"mark":...]}. --diff also writes {"url":...,"mark":"gone"}
-// for URLs of the earlier run that are not in this one.
+// "elapsed_ms":N[,"mark":...],"etag":S|null,"last_modified":S|null,
+// "content_type":S|null,"content_length":N|null,"http_version":S|null,
+// "remote_ip":S|null,"remote_port":N|null,"redirects":[URL,...],
+// "timings":{"dns_ms":F,"connect_ms":F,"tls_ms":F,"first_byte_ms":F,
+// "total_ms":F}}. elapsed_ms spans all attempts, timings the last one (F:
+// milliseconds with three decimals). --diff also writes
+// {"url":...,"mark":"gone"} for URLs of the earlier run that are not in this
+// one.
 //
 // Text is written as valid UTF-8 whatever bytes a URL or message holds: a
 // byte that is not part of valid UTF-8 is written as \udcXX (XX its value,

@@ -59,9 +59,15 @@ auto fields(const fetch_order& x) {
 }
 auto fields(const body_chunk& x) { return std::tie(x.transfer_id, x.bytes); }
 auto fields(const chunk_ack& x) { return std::tie(x.transfer_id, x.size); }
+auto fields(const transfer_timings& x) {
+  return std::tie(x.dns_us, x.connect_us, x.tls_us, x.first_byte_us,
+                  x.total_us);
+}
 auto fields(const transfer_report& x) {
   return std::tie(x.error, x.message, x.http_status, x.bytes, x.final_url,
-                  x.elapsed_ms, x.retry_after_ms);
+                  x.elapsed_ms, x.retry_after_ms, x.etag, x.last_modified,
+                  x.content_type, x.content_length, x.http_version,
+                  x.remote_ip, x.remote_port, x.redirects, x.timings);
 }
 auto fields(const transfer_done& x) {
   return std::tie(x.transfer_id, x.tail, x.report);
@@ -75,7 +81,7 @@ auto fields(const attempt_outcome& x) {
 }
 auto fields(const url_result& x) {
   return std::tie(x.url_seq, x.url, x.digests, x.report, x.attempts,
-                  x.earlier, x.mark, x.expected, x.journaled);
+                  x.earlier, x.mark, x.expected, x.journaled, x.elapsed_ms);
 }
 auto fields(const input_end& x) {
   return std::tie(x.results, x.read_error, x.interrupted, x.from_journal,
@@ -126,6 +132,7 @@ FETCHSUM_EQ(url_batch)
 FETCHSUM_EQ(fetch_order)
 FETCHSUM_EQ(body_chunk)
 FETCHSUM_EQ(chunk_ack)
+FETCHSUM_EQ(transfer_timings)
 FETCHSUM_EQ(transfer_report)
 FETCHSUM_EQ(transfer_done)
 FETCHSUM_EQ(digest_value)

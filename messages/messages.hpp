@@ -127,6 +127,24 @@ typename Inspector::result_type inspect(Inspector& f, chunk_ack& x) {
   return f(caf::meta::type_name("chunk_ack"), x.transfer_id, x.size);
 }
 
+/// Where the time of one attempt went, in microseconds since it started
+/// (libcurl's CURLINFO_*_TIME_T, the numbers behind curl's -w time_*): each
+/// point includes the ones before it. 0 for a step that did not happen (no
+/// TLS, a reused connection).
+struct transfer_timings {
+  uint64_t dns_us = 0;
+  uint64_t connect_us = 0;
+  uint64_t tls_us = 0;
+  uint64_t first_byte_us = 0;
+  uint64_t total_us = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transfer_timings& x) {
+  return f(caf::meta::type_name("transfer_timings"), x.dns_us, x.connect_us,
+           x.tls_us, x.first_byte_us, x.total_us);
+}
+
 /// How one transfer ended, as the fetcher saw it.
 struct transfer_report {
   error_kind error = error_kind::none;
@@ -143,13 +161,31 @@ struct transfer_report {
   /// The server's Retry-After (delta-seconds or HTTP-date) in milliseconds
   /// from the end of the transfer; 0 if it sent none.
   uint64_t retry_after_ms = 0;
+  // What the final response said about itself, as the server sent it (empty:
+  // the header was absent). They make a record explain itself, and the
+  // validators let a later run ask "changed since?".
+  std::string etag;
+  std::string last_modified;
+  std::string content_type;
+  /// Declared Content-Length of the final response; -1 if none.
+  int64_t content_length = -1;
+  /// "1.0", "1.1", "2", "3"; empty if no response arrived.
+  std::string http_version;
+  /// The address the last connection went to; empty/0 if none was made.
+  std::string remote_ip;
+  uint16_t remote_port = 0;
+  /// Every URL a redirect led to, in order; the last is final_url.
+  std::vector<std::string> redirects;
+  transfer_timings timings;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transfer_report& x) {
   return f(caf::meta::type_name("transfer_report"), x.error, x.message,
            x.http_status, x.bytes, x.final_url, x.elapsed_ms,
-           x.retry_after_ms);
+           x.retry_after_ms, x.etag, x.last_modified, x.content_type,
+           x.content_length, x.http_version, x.remote_ip, x.remote_port,
+           x.redirects, x.timings);
 }
 
 /// Fetcher -> hasher: the transfer ended. Carries the last bytes of the body
@@ -227,13 +263,16 @@ struct url_result {
   std::vector<digest_value> expected;
   /// Re-emitted from the --journal of an earlier run, not fetched now.
   bool journaled = false;
+  /// Milliseconds from the start of the first attempt to the record, back-off
+  /// pauses included (report.elapsed_ms is the last attempt's alone).
+  uint64_t elapsed_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, url_result& x) {
   return f(caf::meta::type_name("url_result"), x.url_seq, x.url, x.digests,
            x.report, x.attempts, x.earlier, x.mark, x.expected,
-           x.journaled);
+           x.journaled, x.elapsed_ms);
 }
 
 /// The source's answer to a pull: the next URLs, and whether the list ended.
@@ -408,6 +447,7 @@ bool operator==(const url_batch& x, const url_batch& y);
 bool operator==(const fetch_order& x, const fetch_order& y);
 bool operator==(const body_chunk& x, const body_chunk& y);
 bool operator==(const chunk_ack& x, const chunk_ack& y);
+bool operator==(const transfer_timings& x, const transfer_timings& y);
 bool operator==(const transfer_report& x, const transfer_report& y);
 bool operator==(const transfer_done& x, const transfer_done& y);
 bool operator==(const digest_value& x, const digest_value& y);

@@ -161,6 +161,8 @@ struct server::impl {
   uint16_t port = 0;
 
   std::atomic<uint64_t> requests{0};
+  /// 304 answers to conditional requests (/validated, /modified).
+  std::atomic<uint64_t> not_modified{0};
   /// Requests seen per flaky/throttle key, to fail only the first ones.
   std::mutex hits_mtx;
   std::map<std::string, uint64_t> hits;
@@ -246,6 +248,50 @@ struct server::impl {
     }
     MHD_add_response_header(r, "Content-Type", "application/octet-stream");
     return respond(c, MHD_HTTP_OK, r);
+  }
+
+  /// Document `n` with validators, answering a conditional request whose
+  /// validator still holds with 304 Not Modified, as RFC 9110 13.2.2 orders
+  /// the checks: If-None-Match first, If-Modified-Since only without it.
+  /// The ETag is taken from the content (another --seed, another ETag);
+  /// Last-Modified moves a day per --seed. `with_etag` false: Last-Modified
+  /// alone, for clients that must fall back on the date.
+  MHD_Result respond_validated(MHD_Connection* c, uint64_t n, bool with_etag) {
+    auto etag = "\"" + docs[n].sha512_hex.substr(0, 16) + "\"";
+    std::time_t modified = 1'600'000'000 + static_cast<std::time_t>(opts.seed % 10'000) * 86'400;
+    char date[64];
+    std::tm parts{};
+    gmtime_r(&modified, &parts);
+    std::strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &parts);
+    auto header = [&](const char* name) -> std::string {
+      auto* value = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+      return value != nullptr ? value : "";
+    };
+    bool unchanged = false;
+    if (auto tags = header("If-None-Match"); with_etag && !tags.empty()) {
+      unchanged = tags == "*" || tags.find(etag) != std::string::npos;
+    } else if (auto since = header("If-Modified-Since"); !since.empty()) {
+      std::tm asked{};
+      auto* end = strptime(since.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &asked);
+      unchanged = end != nullptr && timegm(&asked) >= modified;
+    }
+    MHD_Response* r;
+    unsigned status = MHD_HTTP_OK;
+    if (unchanged) {
+      not_modified += 1;
+      status = MHD_HTTP_NOT_MODIFIED;
+      r = MHD_create_response_from_buffer(0, nullptr, MHD_RESPMEM_PERSISTENT);
+    } else {
+      auto size = docs[n].size;
+      auto* buf = static_cast<char*>(std::malloc(size == 0 ? 1 : size));
+      fill(document_key(opts.seed, n), 0, buf, size);
+      r = MHD_create_response_from_buffer(size, buf, MHD_RESPMEM_MUST_FREE);
+      MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+    }
+    if (with_etag)
+      MHD_add_response_header(r, "ETag", etag.c_str());
+    MHD_add_response_header(r, "Last-Modified", date);
+    return respond(c, status, r);
   }
 
   /// Parks a connection until `when` (or until the server stops).
@@ -426,7 +472,13 @@ struct server::impl {
       return respond_text(c, MHD_HTTP_OK,
                           "requests " + std::to_string(requests.load())
                             + "\npeak_in_flight "
-                            + std::to_string(peak_in_flight.load()) + "\n");
+                            + std::to_string(peak_in_flight.load())
+                            + "\nnot_modified "
+                            + std::to_string(not_modified.load()) + "\n");
+    if (number_after(path, "/validated/", n) && n < docs.size())
+      return respond_validated(c, n, true);
+    if (number_after(path, "/modified/", n) && n < docs.size())
+      return respond_validated(c, n, false);
     return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
   }
 

@@ -28,7 +28,7 @@ url_result ok_record(const std::string& url,
   r.report.http_status = 200;
   r.report.bytes = 3;
   r.report.final_url = url;
-  r.report.elapsed_ms = 12;
+  r.elapsed_ms = 12;
   r.attempts = 1;
   return r;
 }
@@ -102,7 +102,12 @@ CAF_TEST(failures go to stderr except in json) {
                        "\"digests\":{},\"error\":\"http_status\","
                        "\"message\":\"HTTP 404 Not Found\",\"http_status\":404,"
                        "\"bytes\":0,\"final_url\":\"\",\"attempts\":1,\"earlier\":[],"
-                       "\"elapsed_ms\":0}\n");
+                       "\"elapsed_ms\":0,\"etag\":null,\"last_modified\":null,"
+                       "\"content_type\":null,\"content_length\":null,"
+                       "\"http_version\":null,\"remote_ip\":null,"
+                       "\"remote_port\":null,\"redirects\":[],\"timings\":{"
+                       "\"dns_ms\":0.000,\"connect_ms\":0.000,\"tls_ms\":0.000,"
+                       "\"first_byte_ms\":0.000,\"total_ms\":0.000}}\n");
 }
 
 CAF_TEST(json records are escaped) {
@@ -132,4 +137,17 @@ CAF_TEST(verbose detail names status and size and time and attempts) {
   f.attempts = 4;
   detail::format_detail(f, err);
   CAF_CHECK_EQUAL(err, "fetchsum: http://h/x: connect, 0 bytes, 0 ms, 4 attempts\n");
+  err.clear();
+  r.report.http_version = "2";
+  r.report.content_type = "text/html";
+  r.report.remote_ip = "::1";
+  r.report.remote_port = 443;
+  r.report.timings = transfer_timings{100, 250, 1250, 4000, 5000};
+  r.report.redirects = {"http://h/b"};
+  r.report.etag = "\"e1\"";
+  detail::format_detail(r, err);
+  CAF_CHECK_EQUAL(err, "fetchsum: http://h/a: HTTP/2 200, 3 bytes of text/html, "
+                       "[::1]:443, 12 ms (dns 0.1, connect 0.2, tls 1.2, first "
+                       "byte 4.0, last attempt 5.0), 1 attempt, 1 redirect, now "
+                       "http://h/b, etag \"e1\"\n");
 }

@@ -18,7 +18,16 @@ url_result sample() {
   r.report.http_status = 200;
   r.report.bytes = 123456789012;
   r.report.final_url = "http://h/final";
-  r.report.elapsed_ms = 17;
+  r.elapsed_ms = 17;
+  r.report.etag = "\"v1\"";
+  r.report.last_modified = "Wed, 21 Oct 2015 07:28:00 GMT";
+  r.report.content_type = "text/plain; charset=utf-8";
+  r.report.content_length = 123456789012;
+  r.report.http_version = "2";
+  r.report.remote_ip = "::1";
+  r.report.remote_port = 8443;
+  r.report.redirects = {"http://h/hop", "http://h/final"};
+  r.report.timings = transfer_timings{1, 20, 300, 4000, 50001};
   r.attempts = 3;
   r.earlier = {attempt_outcome{error_kind::http_status, 503, "HTTP 503"},
                attempt_outcome{error_kind::connect, 0, "refused\n"}};
@@ -146,4 +155,59 @@ CAF_TEST(list lines drop blanks comments and surrounding space) {
   CAF_CHECK_EQUAL(list_line_url("# comment"), "");
   CAF_CHECK_EQUAL(list_line_url("  # indented comment"), "");
   CAF_CHECK_EQUAL(list_line_url(" \t "), "");
+}
+
+CAF_TEST(the fields that explain a record are written as documented) {
+  auto line = written(sample());
+  CAF_CHECK(line.find("\"etag\":\"\\\"v1\\\"\"") != std::string::npos);
+  CAF_CHECK(line.find("\"content_length\":123456789012") != std::string::npos);
+  CAF_CHECK(line.find("\"http_version\":\"2\"") != std::string::npos);
+  CAF_CHECK(line.find("\"remote_ip\":\"::1\",\"remote_port\":8443")
+            != std::string::npos);
+  CAF_CHECK(line.find("\"redirects\":[\"http://h/hop\",\"http://h/final\"]")
+            != std::string::npos);
+  CAF_CHECK(line.find("\"timings\":{\"dns_ms\":0.001,\"connect_ms\":0.020,"
+                      "\"tls_ms\":0.300,\"first_byte_ms\":4.000,"
+                      "\"total_ms\":50.001}")
+            != std::string::npos);
+  CAF_CHECK(line.find("\"elapsed_ms\":17") != std::string::npos);
+  // Absent headers and no connection are null, never "" or 0.
+  url_result bare;
+  bare.url = "http://h/x";
+  bare.report.error = error_kind::connect;
+  auto empty = written(bare);
+  for (auto member : {"etag", "last_modified", "content_type", "content_length",
+                      "http_version", "remote_ip", "remote_port"})
+    CAF_CHECK(empty.find(std::string{"\""} + member + "\":null")
+              != std::string::npos);
+  auto back = read_json_record(empty);
+  CAF_REQUIRE(back);
+  CAF_CHECK_EQUAL(*back, bare);
+}
+
+CAF_TEST(records of earlier versions without the newer fields read) {
+  auto back = read_json_record(
+    R"({"url":"http://h/a","seq":1,"ok":true,"digests":{"sha512":"00ff"},)"
+    R"("error":null,"message":"","http_status":200,"bytes":2,)"
+    R"("final_url":"http://h/a","attempts":1,"earlier":[],"elapsed_ms":5})");
+  CAF_REQUIRE(back);
+  CAF_CHECK_EQUAL(back->report.content_length, -1);
+  CAF_CHECK_EQUAL(back->report.etag, "");
+  CAF_CHECK_EQUAL(back->elapsed_ms, 5u);
+}
+
+CAF_TEST(the newer fields are checked like the rest) {
+  auto base = std::string{R"({"url":"http://h/a","ok":false,"error":"dns",)"};
+  std::string why;
+  CAF_CHECK(!read_json_record(base + R"("remote_port":65536})", &why));
+  CAF_CHECK(why.find("port") != std::string::npos);
+  CAF_CHECK(!read_json_record(base + R"("content_length":-1})"));
+  CAF_CHECK(!read_json_record(base + R"("redirects":["a",1]})"));
+  CAF_CHECK(!read_json_record(base + R"("timings":{"dns_ms":-1}})"));
+  CAF_CHECK(!read_json_record(base + R"("timings":{"dns_ms":1.}})"));
+  CAF_CHECK(!read_json_record(base + R"("etag":"a","etag":"b"})"));
+  CAF_CHECK(!read_json_record(base + R"("timings":{"dns_ms":99999999999999999999}})"));
+  auto t = read_json_record(base + R"("timings":{"total_ms":1.23456,"x":[1]}})");
+  CAF_REQUIRE(t);
+  CAF_CHECK_EQUAL(t->report.timings.total_us, 1234u); // decimals past 3 cut
 }

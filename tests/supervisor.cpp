@@ -491,6 +491,24 @@ CAF_TEST(retry after pauses only its host) {
   CAF_CHECK_EQUAL(seen.orders.back().url, "http://a.test/1");
 }
 
+CAF_TEST(the elapsed time of a record spans every attempt and the pauses between) {
+  auto settings = caps(4, 4);
+  settings.retries = 1;
+  auto sup = start({"http://a.test/1"}, settings);
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 1u);
+  sched.advance_time(std::chrono::milliseconds(250)); // the first attempt
+  self->send(sup, failure(0, error_kind::http_status, 503, 3000));
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(3000)); // Retry-After
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 2u);
+  sched.advance_time(std::chrono::milliseconds(40)); // the second attempt
+  self->send(sup, ok(id("http://a.test/1")));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK_EQUAL(seen.results[0].elapsed_ms, 3290u);
+}
+
 CAF_TEST(retry after is capped by the maximum delay) {
   auto settings = caps(10, 1);
   settings.retries = 1;

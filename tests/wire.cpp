@@ -70,6 +70,15 @@ struct fixture : test::fixture {
     report.final_url = "https://example.invalid/after?redirect=1";
     report.elapsed_ms = 42;
     report.retry_after_ms = 120000;
+    report.etag = "W/\"abc\"";
+    report.last_modified = "Wed, 21 Oct 2015 07:28:00 GMT";
+    report.content_type = "application/x-tar";
+    report.content_length = 1234567890123ll;
+    report.http_version = "1.1";
+    report.remote_ip = "2001:db8::1";
+    report.remote_port = 8080;
+    report.redirects = {"https://example.invalid/one", "https://example.invalid/two"};
+    report.timings = transfer_timings{11, 22, 33, 44, 55};
     return report;
   }
 

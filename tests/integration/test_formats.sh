@@ -65,7 +65,7 @@ PY
 grep -q '^fetchsum: 30 URLs, 30 ok, 0 failed' "$SCRATCH/summary.txt" || fail "summary: $(cat "$SCRATCH/summary.txt")"
 # -v: one line of detail per URL on stderr, records unchanged on stdout.
 "$FETCHSUM" -q -v "$SCRATCH/urls.txt" > "$SCRATCH/v.out" 2> "$SCRATCH/v.err"
-[[ $(grep -c ': HTTP 200, [0-9]* bytes, [0-9]* ms, 1 attempt$' "$SCRATCH/v.err") -eq 30 ]] \
+[[ $(grep -c ': HTTP/1.1 200, [0-9]* bytes of application/octet-stream, 127.0.0.1:[0-9]*, [0-9]* ms (dns [0-9.]*, connect [0-9.]*, first byte [0-9.]*, last attempt [0-9.]*), 1 attempt$' "$SCRATCH/v.err") -eq 30 ]] \
   || fail "-v detail: $(head -3 "$SCRATCH/v.err")"
 [[ $(wc -l < "$SCRATCH/v.out") -eq 30 ]] || fail "-v changed the records"
 pass "formats equal coreutils and openssl"
