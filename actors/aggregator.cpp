@@ -91,6 +91,11 @@ void emit(self_pointer self, const url_result& record) {
   else
     detail::format_record(record, st.settings.format, st.pending_out,
                           st.pending_err);
+  // sum, tag and sri lines have no room for a mark (they stay what
+  // sha512sum -c reads): what changed is said on stderr, like failures.
+  if (st.settings.diff && st.settings.format != output_format::json
+      && (record.mark == "new" || record.mark == "changed"))
+    st.pending_err += "fetchsum: " + record.url + ": " + record.mark + "\n";
   if (st.settings.verbose)
     detail::format_detail(record, st.pending_err);
   if (st.pending_out.size() + st.pending_err.size() >= write_threshold) {
@@ -136,8 +141,11 @@ enum diff_mark : size_t { mark_new, mark_changed, mark_unchanged, mark_gone };
 /// runs have. One without a digest in common cannot be compared: new.
 void mark(aggregator_state& st, url_result& record) {
   static const char* names[] = {"new", "changed", "unchanged"};
-  if (record.report.error != error_kind::none)
+  if (record.report.error != error_kind::none) {
+    // Listed, so not gone; failed, so neither changed nor unchanged.
+    st.previous.erase(record.url);
     return;
+  }
   diff_mark m = mark_new;
   if (auto i = st.previous.find(record.url); i != st.previous.end()) {
     size_t compared = 0, equal = 0;
@@ -155,12 +163,40 @@ void mark(aggregator_state& st, url_result& record) {
   st.summary.marks[m] += 1;
 }
 
+/// --diff: a 304 to our conditional request says the body is the one the
+/// earlier run hashed; its digests become this record's. The source asked
+/// only for URLs whose earlier record has all of them, so a missing one is a
+/// fault, reported as such rather than a record without digests.
+void reuse_earlier_digests(aggregator_state& st, url_result& record) {
+  auto i = st.previous.find(record.url);
+  for (auto& algo : st.settings.algorithms) {
+    std::optional<std::vector<uint8_t>> bytes;
+    if (i != st.previous.end())
+      for (auto& [earlier_algo, hex] : i->second)
+        if (earlier_algo == algo)
+          bytes = detail::from_hex(hex);
+    if (!bytes) {
+      record.digests.clear();
+      record.report.not_modified = false;
+      record.report.error = error_kind::internal;
+      record.report.message = "304 Not Modified, but the earlier run has no "
+                              + algo + " digest of this URL";
+      return;
+    }
+    record.digests.push_back(digest_value{algo, std::move(*bytes)});
+  }
+  st.summary.not_modified += 1;
+}
+
 void on_result(self_pointer self, url_result& record) {
   auto& st = self->state;
   if (st.complete || !first_time(st, record.url_seq)) {
     st.summary.duplicates += 1;
     return;
   }
+  if (record.report.not_modified && record.report.error == error_kind::none
+      && !record.journaled)
+    reuse_earlier_digests(st, record);
   count(st, record);
   if (st.settings.diff)
     mark(st, record);
@@ -194,9 +230,11 @@ void on_end(self_pointer self, input_end& end) {
   if (st.settings.diff) {
     // In the earlier run, not in this list.
     st.summary.marks[mark_gone] += st.previous.size();
-    if (st.settings.format == output_format::json)
-      for (auto& [url, digests] : st.previous)
+    for (auto& [url, digests] : st.previous)
+      if (st.settings.format == output_format::json)
         detail::write_json_gone(url, st.pending_out);
+      else
+        st.pending_err += "fetchsum: " + url + ": gone\n";
     st.previous.clear();
   }
   st.summary.malformed = end.malformed;

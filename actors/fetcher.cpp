@@ -71,7 +71,7 @@ void fetcher::loop() {
 void fetcher::start(fetch_order& order) {
   auto& box = outboxes_[order.transfer_id];
   box.hasher = std::move(order.hasher);
-  curl_->start(order.transfer_id, order.url);
+  curl_->start(order.transfer_id, order.url, order.conditional);
 }
 
 void fetcher::acknowledge(const chunk_ack& ack) {

@@ -77,7 +77,9 @@ hasher(hasher_actor::stateful_pointer<hasher_state> self,
     [=](transfer_done& done) {
       hash_result result;
       result.transfer_id = done.transfer_id;
-      if (done.report.error == error_kind::none) {
+      // A 304 has no body: the earlier run's digests stand, and a digest
+      // of nothing must never stand in for them.
+      if (done.report.error == error_kind::none && !done.report.not_modified) {
         crash_if_marked(self, done.tail);
         auto& digests = digests_of(self, done.transfer_id);
         digests.update(done.tail.data(), done.tail.size());

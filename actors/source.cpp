@@ -55,8 +55,14 @@ void add(source_state& st, url_batch& batch, std::string url,
       return;
     }
   }
-  batch.jobs.push_back(url_job{st.next_url_seq++, std::move(url),
-                               std::move(expected)});
+  url_job job{st.next_url_seq++, std::move(url), std::move(expected), {}};
+  if (auto& conditional = st.settings.conditional) {
+    // Taken out: a URL listed twice asks only once, and the map shrinks as
+    // the list is read.
+    if (auto node = conditional->extract(job.url))
+      job.conditional = std::move(node.mapped());
+  }
+  batch.jobs.push_back(std::move(job));
 }
 
 /// One line of the current list.

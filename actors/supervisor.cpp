@@ -103,7 +103,8 @@ void launch(self_pointer self, started_url next) {
   auto hasher_index = static_cast<size_t>(id % g.workers.hashers.size());
   g.fetcher_load[fetcher_index] += 1;
   fetch_order order{id, url.job.url,
-                    caf::actor_cast<caf::actor>(g.workers.hashers[hasher_index])};
+                    caf::actor_cast<caf::actor>(g.workers.hashers[hasher_index]),
+                    url.job.conditional};
   st.running.emplace(id, supervisor_state::transfer{std::move(url),
                                                     group_index, fetcher_index,
                                                     hasher_index});

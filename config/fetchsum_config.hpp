@@ -30,6 +30,8 @@ public:
   std::string output;
   std::string journal;
   std::string diff;
+  /// --no-conditional: --diff sends no If-None-Match/If-Modified-Since.
+  bool no_conditional = false;
   bool keep_order = false;
   int64_t order_window = 10000;
   bool ignore_missing = false;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -16,6 +17,23 @@ namespace fetchsum {
 /// lower-case hex) pairs.
 using earlier_digests = std::vector<std::pair<std::string, std::string>>;
 
+/// --diff: what a URL's earlier record lets us ask the server ("changed
+/// since?"): its ETag for If-None-Match, its Last-Modified for
+/// If-Modified-Since. Both empty: ask nothing.
+struct conditional_request {
+  std::string if_none_match;
+  std::string if_modified_since;
+
+  bool empty() const noexcept {
+    return if_none_match.empty() && if_modified_since.empty();
+  }
+};
+
+/// --diff: the conditional request of every URL of the earlier run that has
+/// validators and all the digests this run computes (a 304 reuses them).
+using conditional_requests
+  = std::unordered_map<std::string, conditional_request>;
+
 /// How records are written.
 enum class output_format { sum, tag, json, sri };
 
@@ -25,6 +43,9 @@ struct source_settings {
   bool check = false;
   /// --warn: name every improperly formatted line on stderr.
   bool warn = false;
+  /// --diff (unless --no-conditional): jobs of these URLs carry their
+  /// conditional request; the source takes each out as it hands it on.
+  std::shared_ptr<conditional_requests> conditional;
 };
 
 /// Settings of the hashers.
@@ -154,6 +175,9 @@ struct aggregator_settings {
   bool ignore_missing = false;
   /// --diff: compare with an earlier run, URL -> its digests there.
   bool diff = false;
+  /// --diff: the digests of this run, in output order; a 304 record gets
+  /// these from the earlier run.
+  std::vector<std::string> algorithms;
   std::unordered_map<std::string, earlier_digests> previous_run;
   /// A progress line is on the error stream: erase it before writing errors
   /// (the next redraw brings it back).

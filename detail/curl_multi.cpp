@@ -80,6 +80,11 @@ struct curl_multi::transfer {
   bool https_only = false;
   /// socket() failed with EMFILE or ENFILE.
   bool out_of_fds = false;
+  /// A conditional request was sent: a 304 is an answer, not a failure.
+  bool conditional = false;
+  /// The -H headers plus this transfer's own (If-None-Match, ...); null
+  /// when it has none of its own and uses the shared list.
+  curl_slist* own_headers = nullptr;
   /// Status of the response whose header lines are arriving.
   long current_status = 0;
   /// Where each followed redirect led (transfer_report::redirects).
@@ -89,6 +94,7 @@ struct curl_multi::transfer {
   ~transfer() {
     if (easy != nullptr)
       curl_easy_cleanup(easy);
+    curl_slist_free_all(own_headers);
   }
 };
 
@@ -158,7 +164,8 @@ CURL* curl_multi::make_easy() {
   return easy;
 }
 
-void curl_multi::start(uint64_t id, const std::string& url) {
+void curl_multi::start(uint64_t id, const std::string& url,
+                       const conditional_request& conditional) {
   std::unique_ptr<transfer> t;
   if (idle_.empty()) {
     t = std::make_unique<transfer>();
@@ -193,6 +200,26 @@ void curl_multi::start(uint64_t id, const std::string& url) {
   // crossed the network unauthenticated, so an https URL may only be
   // redirected to https unless the user opted in.
   t->https_only = !settings_.allow_downgrade && has_scheme(url, "https");
+  // Headers are per URL too: an easy handle may carry the last URL's.
+  curl_slist_free_all(t->own_headers);
+  t->own_headers = nullptr;
+  t->conditional = !conditional.empty();
+  if (t->conditional) {
+    for (auto* h = headers_; h != nullptr; h = h->next)
+      t->own_headers = curl_slist_append(t->own_headers, h->data);
+    // Validators are sent back exactly as the server gave them (RFC 9110
+    // 13.1); a line break in one would split the header, so such a one is
+    // not sent at all.
+    auto add = [&](const char* name, const std::string& value) {
+      if (!value.empty() && value.find_first_of("\r\n") == std::string::npos)
+        t->own_headers = curl_slist_append(t->own_headers,
+                                           (name + value).c_str());
+    };
+    add("If-None-Match: ", conditional.if_none_match);
+    add("If-Modified-Since: ", conditional.if_modified_since);
+  }
+  curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER,
+                   t->own_headers != nullptr ? t->own_headers : headers_);
   curl_easy_setopt(t->easy, CURLOPT_REDIR_PROTOCOLS_STR,
                    t->https_only ? "https" : "http,https");
   curl_easy_setopt(t->easy, CURLOPT_URL, url.c_str());
@@ -279,6 +306,8 @@ void curl_multi::finish(transfer& t, CURLcode code) {
     report.error = classify(code, detail);
     report.message = detail.empty() ? curl_easy_strerror(code) : detail;
     refine(t, code, report);
+  } else if (status == 304 && t.conditional) {
+    report.not_modified = true; // what we asked: unchanged since last run
   } else if (status < 200 || status > 299) {
     report.error = error_kind::http_status;
     report.message = "HTTP " + std::to_string(status);

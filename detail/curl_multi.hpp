@@ -40,8 +40,11 @@ public:
   curl_multi(const curl_multi&) = delete;
   curl_multi& operator=(const curl_multi&) = delete;
 
-  /// Adds a transfer. It starts on the next perform().
-  void start(uint64_t id, const std::string& url);
+  /// Adds a transfer. It starts on the next perform(). A non-empty
+  /// `conditional` is sent as If-None-Match / If-Modified-Since, and a 304
+  /// answer then ends the transfer without error, marked not_modified.
+  void start(uint64_t id, const std::string& url,
+             const conditional_request& conditional = {});
 
   /// Continues a transfer paused by on_body returning false. May call
   /// on_body before it returns.

@@ -212,7 +212,8 @@ std::string resume_journal(const std::string& path,
 std::string load_previous_run(
   const std::string& path,
   std::unordered_map<std::string, earlier_digests>& previous,
-  std::vector<std::string>& algorithms) {
+  std::vector<std::string>& algorithms, conditional_requests* conditional,
+  const std::vector<std::string>& wanted) {
   struct stat info{};
   if (::stat(path.c_str(), &info) != 0)
     return errno_text(path, errno);
@@ -235,6 +236,23 @@ std::string load_previous_run(
                             algorithms.push_back(d.algo);
                           digests.emplace_back(d.algo, to_hex(d.bytes));
                         }
+                        // Only a record with every digest this run makes
+                        // can stand in for a body the server says is the
+                        // same (304).
+                        auto has = [&](const std::string& algo) {
+                          for (auto& d : digests)
+                            if (d.first == algo)
+                              return true;
+                          return false;
+                        };
+                        if (conditional != nullptr
+                            && (!record.report.etag.empty()
+                                || !record.report.last_modified.empty())
+                            && std::all_of(wanted.begin(), wanted.end(), has))
+                          (*conditional)[record.url] = conditional_request{
+                            record.report.etag, record.report.last_modified};
+                        else if (conditional != nullptr)
+                          conditional->erase(record.url); // a later line wins
                         previous[record.url] = std::move(digests);
                       });
 }

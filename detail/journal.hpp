@@ -33,9 +33,13 @@ std::string resume_journal(const std::string& path,
 /// -> its digests; and every algorithm they name. Lines marked "gone" and
 /// failed records are skipped; a torn last line is ignored. Returns an error
 /// if the file cannot be read or holds anything but fetchsum records.
+/// With `conditional`, also collects the validators (ETag, Last-Modified) of
+/// every record that has all `wanted` digests: a 304 can reuse those.
 std::string load_previous_run(
   const std::string& path,
   std::unordered_map<std::string, earlier_digests>& previous,
-  std::vector<std::string>& algorithms);
+  std::vector<std::string>& algorithms,
+  conditional_requests* conditional = nullptr,
+  const std::vector<std::string>& wanted = {});
 
 } // namespace fetchsum::detail

@@ -172,6 +172,8 @@ void format_detail(const url_result& r, std::string& err) {
            + (report.redirects.size() == 1 ? " redirect" : " redirects");
   if (!report.final_url.empty() && report.final_url != r.url)
     err += ", now " + report.final_url;
+  if (!r.mark.empty())
+    err += ", " + r.mark;
   if (!report.etag.empty())
     err += ", etag " + report.etag;
   else if (!report.last_modified.empty())

@@ -180,7 +180,8 @@ void write_json_record(const url_result& r, std::string& out) {
   append_millis(out, "tls_ms", times.tls_us);
   append_millis(out, "first_byte_ms", times.first_byte_us);
   append_millis(out, "total_ms", times.total_us);
-  out += "}}\n";
+  out += report.not_modified ? "},\"not_modified\":true}\n"
+                             : "},\"not_modified\":false}\n";
 }
 
 void write_json_gone(const std::string& url, std::string& out) {
@@ -651,6 +652,7 @@ std::optional<url_result> read_json_record(std::string_view line,
     m_etag = 1u << 13, m_modified = 1u << 14, m_type = 1u << 15,
     m_length = 1u << 16, m_version = 1u << 17, m_ip = 1u << 18,
     m_port = 1u << 19, m_redirects = 1u << 20, m_timings = 1u << 21,
+    m_not_modified = 1u << 22,
   };
   unsigned seen = 0;
   bool ok = false;
@@ -713,6 +715,8 @@ std::optional<url_result> read_json_record(std::string_view line,
         bit = m_redirects, good = read_redirects(in, record.report.redirects);
       else if (key == "timings")
         bit = m_timings, good = read_timings(in, record.report.timings);
+      else if (key == "not_modified")
+        bit = m_not_modified, good = in.read_bool(record.report.not_modified);
       else
         good = in.skip_value(max_depth - 1);
       if (!good)
@@ -736,6 +740,8 @@ std::optional<url_result> read_json_record(std::string_view line,
       return in.fail("\"ok\" and \"error\" disagree");
     if (!ok && !record.digests.empty())
       return in.fail("a failed record with digests");
+    if (!ok && record.report.not_modified)
+      return in.fail("a failed record that was not modified");
     record.report.error = kind;
     return true;
   };

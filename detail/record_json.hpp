@@ -8,7 +8,7 @@
 // "content_type":S|null,"content_length":N|null,"http_version":S|null,
 // "remote_ip":S|null,"remote_port":N|null,"redirects":[URL,...],
 // "timings":{"dns_ms":F,"connect_ms":F,"tls_ms":F,"first_byte_ms":F,
-// "total_ms":F}}. elapsed_ms spans all attempts, timings the last one (F:
+// "total_ms":F},"not_modified":B}. elapsed_ms spans all attempts, timings the last one (F:
 // milliseconds with three decimals). --diff also writes
 // {"url":...,"mark":"gone"} for URLs of the earlier run that are not in this
 // one.

@@ -182,10 +182,16 @@ int main(int argc, char** argv) {
   }
   if (!cfg.diff.empty()) {
     std::vector<std::string> earlier_algorithms;
+    std::shared_ptr<conditional_requests> conditional;
+    if (!cfg.no_conditional)
+      conditional = std::make_shared<conditional_requests>();
     if (auto problem = detail::load_previous_run(
-          cfg.diff, cfg.aggregator.previous_run, earlier_algorithms);
+          cfg.diff, cfg.aggregator.previous_run, earlier_algorithms,
+          conditional.get(), cfg.hasher.algorithms);
         !problem.empty())
       return usage_error(problem);
+    cfg.source.conditional = std::move(conditional);
+    cfg.aggregator.algorithms = cfg.hasher.algorithms;
     if (auto problem = check_common_digest(earlier_algorithms,
                                            cfg.hasher.algorithms);
         !problem.empty())

@@ -290,7 +290,11 @@ std::string summary_line(const run_outcome& outcome, bool check) {
   if (s.marks.size() == 4)
     failed += ", diff: " + std::to_string(s.marks[0]) + " new, "
               + std::to_string(s.marks[1]) + " changed, "
-              + std::to_string(s.marks[2]) + " unchanged, "
+              + std::to_string(s.marks[2]) + " unchanged"
+              + (s.not_modified > 0
+                   ? " (" + std::to_string(s.not_modified) + " not modified, 304)"
+                   : std::string{})
+              + ", "
               + std::to_string(s.marks[3]) + " gone";
   if (s.from_journal > 0)
     failed += ", " + std::to_string(s.from_journal) + " from the journal";

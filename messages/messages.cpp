@@ -48,14 +48,17 @@ bool is_transient(const transfer_report& report) {
 namespace {
 
 auto fields(const url_job& x) {
-  return std::tie(x.url_seq, x.url, x.expected);
+  return std::tie(x.url_seq, x.url, x.expected, x.conditional.if_none_match,
+                  x.conditional.if_modified_since);
 }
 auto fields(const url_batch& x) {
   return std::tie(x.jobs, x.last, x.read_error, x.journaled, x.malformed,
                   x.unformatted_lists);
 }
 auto fields(const fetch_order& x) {
-  return std::tie(x.transfer_id, x.url, x.hasher);
+  return std::tie(x.transfer_id, x.url, x.hasher,
+                  x.conditional.if_none_match,
+                  x.conditional.if_modified_since);
 }
 auto fields(const body_chunk& x) { return std::tie(x.transfer_id, x.bytes); }
 auto fields(const chunk_ack& x) { return std::tie(x.transfer_id, x.size); }
@@ -67,7 +70,8 @@ auto fields(const transfer_report& x) {
   return std::tie(x.error, x.message, x.http_status, x.bytes, x.final_url,
                   x.elapsed_ms, x.retry_after_ms, x.etag, x.last_modified,
                   x.content_type, x.content_length, x.http_version,
-                  x.remote_ip, x.remote_port, x.redirects, x.timings);
+                  x.remote_ip, x.remote_port, x.redirects, x.timings,
+                  x.not_modified);
 }
 auto fields(const transfer_done& x) {
   return std::tie(x.transfer_id, x.tail, x.report);
@@ -93,7 +97,7 @@ auto fields(const run_summary& x) {
                   x.read_error, x.interrupted, x.from_journal, x.marks,
                   x.verified, x.mismatched, x.unreadable, x.missing,
                   x.malformed, x.unformatted_lists, x.never_started,
-                  x.list_unread, x.write_errors, x.nodes);
+                  x.list_unread, x.write_errors, x.nodes, x.not_modified);
 }
 
 auto fields(const record_counts& x) {

@@ -75,6 +75,12 @@ bool is_transient(const transfer_report& report);
 
 struct digest_value;
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, conditional_request& x) {
+  return f(caf::meta::type_name("conditional_request"), x.if_none_match,
+           x.if_modified_since);
+}
+
 /// One URL read from the input, numbered in input order from 0.
 struct url_job {
   /// The URL's index in the input, from 0 across all lists; the same in
@@ -83,6 +89,8 @@ struct url_job {
   std::string url;
   /// -c/--check: the digest the checksum file expects; empty otherwise.
   std::vector<digest_value> expected;
+  /// --diff: ask the server whether the body changed since the earlier run.
+  conditional_request conditional;
 };
 
 /// Supervisor -> fetcher: start downloading `url` and stream its body to
@@ -95,12 +103,15 @@ struct fetch_order {
   std::string url;
   /// A hasher_actor handle; untyped here so this header needs no interfaces.
   caf::actor hasher;
+  /// Sent as If-None-Match / If-Modified-Since; a 304 answer is then a
+  /// success without a body (transfer_report::not_modified).
+  conditional_request conditional;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fetch_order& x) {
   return f(caf::meta::type_name("fetch_order"), x.transfer_id, x.url,
-           x.hasher);
+           x.hasher, x.conditional);
 }
 
 /// Fetcher -> hasher: the next piece of a body, in order. The bytes are moved
@@ -177,6 +188,9 @@ struct transfer_report {
   /// Every URL a redirect led to, in order; the last is final_url.
   std::vector<std::string> redirects;
   transfer_timings timings;
+  /// The server answered 304 Not Modified to our conditional request: no
+  /// body, and the earlier run's digests stand (the aggregator fills them in).
+  bool not_modified = false;
 };
 
 template <class Inspector>
@@ -185,7 +199,7 @@ typename Inspector::result_type inspect(Inspector& f, transfer_report& x) {
            x.http_status, x.bytes, x.final_url, x.elapsed_ms,
            x.retry_after_ms, x.etag, x.last_modified, x.content_type,
            x.content_length, x.http_version, x.remote_ip, x.remote_port,
-           x.redirects, x.timings);
+           x.redirects, x.timings, x.not_modified);
 }
 
 /// Fetcher -> hasher: the transfer ended. Carries the last bytes of the body
@@ -215,7 +229,8 @@ typename Inspector::result_type inspect(Inspector& f, digest_value& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, url_job& x) {
-  return f(caf::meta::type_name("url_job"), x.url_seq, x.url, x.expected);
+  return f(caf::meta::type_name("url_job"), x.url_seq, x.url, x.expected,
+           x.conditional);
 }
 
 /// Hasher -> supervisor: the outcome of one attempt. Digests are empty when
@@ -376,6 +391,9 @@ struct run_summary {
   std::vector<std::string> write_errors;
   /// As in input_end.
   node_counts nodes;
+  /// --diff: URLs the server answered 304 Not Modified (counted as
+  /// unchanged too).
+  uint64_t not_modified = 0;
 };
 
 template <class Inspector>
@@ -384,7 +402,8 @@ typename Inspector::result_type inspect(Inspector& f, run_summary& x) {
            x.failed_by_kind, x.bytes, x.duplicates, x.read_error,
            x.interrupted, x.from_journal, x.marks, x.verified, x.mismatched,
            x.unreadable, x.missing, x.malformed, x.unformatted_lists,
-           x.never_started, x.list_unread, x.write_errors, x.nodes);
+           x.never_started, x.list_unread, x.write_errors, x.nodes,
+           x.not_modified);
 }
 
 /// Coordinator -> node: how the run's transfers and digests are made. It

@@ -239,6 +239,68 @@ CAF_TEST(diff compares on the digests both runs have) {
   CAF_CHECK_EQUAL(s->marks, (std::vector<uint64_t>{1, 1, 1, 0}));
 }
 
+CAF_TEST(a 304 record carries the digests of the earlier run and is unchanged) {
+  aggregator_settings settings;
+  settings.format = output_format::json;
+  settings.diff = true;
+  settings.algorithms = {"sha256", "sha512"};
+  settings.previous_run = {
+    {"http://h/0", {{"sha512", "ab00"}, {"md5", "99"}, {"sha256", "0102"}}},
+    {"http://h/1", {{"sha512", "ab01"}}}};
+  auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
+  sched.run();
+  auto not_modified = [](uint64_t url_seq) {
+    auto r = ok(url_seq);
+    r.digests.clear(); // the hasher hashes no 304 body
+    r.report.http_status = 304;
+    r.report.bytes = 0;
+    r.report.not_modified = true;
+    return r;
+  };
+  self->send(agg, not_modified(0));
+  // h/1's earlier record lacks sha256: a 304 cannot be turned into a whole
+  // record (the source never asks then); a fault, never a record without it.
+  self->send(agg, not_modified(1));
+  self->send(agg, input_end{2, {}, false});
+  deliver();
+  auto text = out.str();
+  auto first = text.substr(0, text.find('\n'));
+  CAF_CHECK(first.find("\"digests\":{\"sha256\":\"0102\",\"sha512\":\"ab00\"}")
+            != std::string::npos);
+  CAF_CHECK(first.find("\"http_status\":304") != std::string::npos);
+  CAF_CHECK(first.find("\"mark\":\"unchanged\"") != std::string::npos);
+  CAF_CHECK(first.find("\"not_modified\":true") != std::string::npos);
+  auto second = text.substr(text.find('\n') + 1);
+  CAF_CHECK(second.find("\"error\":\"internal\"") != std::string::npos);
+  CAF_CHECK(second.find("no sha256 digest") != std::string::npos);
+  CAF_CHECK(second.find("\"not_modified\":false") != std::string::npos);
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->ok, 1u);
+  CAF_CHECK_EQUAL(s->failed, 1u);
+  CAF_CHECK_EQUAL(s->not_modified, 1u);
+  CAF_CHECK_EQUAL(s->marks, (std::vector<uint64_t>{0, 0, 1, 0}));
+}
+
+CAF_TEST(sum lines stay as sha512sum writes them and the marks go to stderr) {
+  aggregator_settings settings;
+  settings.diff = true;
+  settings.previous_run = {{"http://h/0", hex_digests(ok(0))},
+                           {"http://h/1", {{"sha512", "00"}}},
+                           {"http://h/9", hex_digests(ok(9))}};
+  auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
+  sched.run();
+  self->send(agg, ok(0));
+  self->send(agg, ok(1));
+  self->send(agg, ok(2));
+  self->send(agg, input_end{3, {}, false});
+  deliver();
+  CAF_CHECK_EQUAL(out.str(), line(0) + line(1) + line(2));
+  CAF_CHECK_EQUAL(err.str(), "fetchsum: http://h/1: changed\n"
+                             "fetchsum: http://h/2: new\n"
+                             "fetchsum: http://h/9: gone\n");
+}
+
 CAF_TEST(records from the journal are written out but not journaled again) {
   journal_enabled = true;
   auto agg = spawn_aggregator();

@@ -128,6 +128,18 @@ CAF_TEST(a failed transfer has no digests and its state is dropped) {
   CAF_CHECK_EQUAL(hex(again), sha512_abc);
 }
 
+CAF_TEST(a 304 answer has no digests: a digest of nothing never stands in) {
+  auto h = spawn_hasher();
+  auto report = ok_report();
+  report.http_status = 304;
+  report.not_modified = true;
+  self->send(h, transfer_done{5, {}, report});
+  auto result = next_result();
+  CAF_CHECK(result.digests.empty());
+  CAF_CHECK(result.report.error == error_kind::none);
+  CAF_CHECK(result.report.not_modified);
+}
+
 CAF_TEST(several algorithms at once) {
   auto h = spawn_hasher({"sha256", "sha512"});
   self->send(h, transfer_done{0, bytes("abc"), ok_report()});

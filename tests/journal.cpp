@@ -45,10 +45,13 @@ struct fixture {
 };
 
 std::string record(const std::string& url, bool ok,
-                   std::vector<std::string> algos = {"sha512"}) {
+                   std::vector<std::string> algos = {"sha512"},
+                   std::string etag = "", std::string modified = "") {
   url_result r;
   r.url = url;
   r.attempts = 1;
+  r.report.etag = std::move(etag);
+  r.report.last_modified = std::move(modified);
   if (ok) {
     for (auto& algo : algos)
       r.digests.push_back(digest_value{algo, {0xab, 0xcd}});
@@ -171,6 +174,28 @@ CAF_TEST(an earlier run for diff names its digests and refuses other files) {
   path = write("zeros", std::string(100000, '\0'));
   CAF_CHECK(load_previous_run(path, previous, algorithms).find("longer than 65536")
             != std::string::npos);
+}
+
+CAF_TEST(an earlier run yields conditional requests only where a 304 can stand) {
+  std::unordered_map<std::string, earlier_digests> previous;
+  std::vector<std::string> algorithms;
+  conditional_requests conditional;
+  auto path = write("old", record("http://h/tag", true, {"sha512"}, "\"t\"")
+                             + record("http://h/date", true, {"sha512", "md5"},
+                                      "", "Mon, 14 Sep 2020 12:26:40 GMT")
+                             + record("http://h/none", true)
+                             + record("http://h/short", true, {"md5"}, "\"s\"")
+                             + record("http://h/failed", false));
+  CAF_CHECK_EQUAL(load_previous_run(path, previous, algorithms, &conditional,
+                                    sha512),
+                  "");
+  CAF_CHECK_EQUAL(conditional.size(), 2u);
+  CAF_CHECK_EQUAL(conditional["http://h/tag"].if_none_match, "\"t\"");
+  CAF_CHECK_EQUAL(conditional["http://h/date"].if_modified_since,
+                  "Mon, 14 Sep 2020 12:26:40 GMT");
+  // h/none has no validator; h/short lacks sha512, which this run computes.
+  CAF_CHECK_EQUAL(conditional.count("http://h/none"), 0u);
+  CAF_CHECK_EQUAL(conditional.count("http://h/short"), 0u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -107,7 +107,8 @@ CAF_TEST(failures go to stderr except in json) {
                        "\"http_version\":null,\"remote_ip\":null,"
                        "\"remote_port\":null,\"redirects\":[],\"timings\":{"
                        "\"dns_ms\":0.000,\"connect_ms\":0.000,\"tls_ms\":0.000,"
-                       "\"first_byte_ms\":0.000,\"total_ms\":0.000}}\n");
+                       "\"first_byte_ms\":0.000,\"total_ms\":0.000},"
+                       "\"not_modified\":false}\n");
 }
 
 CAF_TEST(json records are escaped) {

@@ -28,6 +28,7 @@ url_result sample() {
   r.report.remote_port = 8443;
   r.report.redirects = {"http://h/hop", "http://h/final"};
   r.report.timings = transfer_timings{1, 20, 300, 4000, 50001};
+  r.report.not_modified = true;
   r.attempts = 3;
   r.earlier = {attempt_outcome{error_kind::http_status, 503, "HTTP 503"},
                attempt_outcome{error_kind::connect, 0, "refused\n"}};
@@ -206,6 +207,7 @@ CAF_TEST(the newer fields are checked like the rest) {
   CAF_CHECK(!read_json_record(base + R"("timings":{"dns_ms":-1}})"));
   CAF_CHECK(!read_json_record(base + R"("timings":{"dns_ms":1.}})"));
   CAF_CHECK(!read_json_record(base + R"("etag":"a","etag":"b"})"));
+  CAF_CHECK(!read_json_record(base + R"("not_modified":true})")); // failed
   CAF_CHECK(!read_json_record(base + R"("timings":{"dns_ms":99999999999999999999}})"));
   auto t = read_json_record(base + R"("timings":{"total_ms":1.23456,"x":[1]}})");
   CAF_REQUIRE(t);

@@ -169,6 +169,21 @@ CAF_TEST(URLs the journal has OK are re-emitted in place) {
   CAF_CHECK(journaled->empty());
 }
 
+CAF_TEST(jobs carry the conditional request of the earlier run once) {
+  settings.conditional = std::make_shared<conditional_requests>();
+  settings.conditional->emplace("http://h/2", conditional_request{"\"e2\"", ""});
+  settings.conditional->emplace("http://h/9", conditional_request{"", "Mon, 14 Sep 2020 12:26:40 GMT"});
+  auto src = spawn_source({list("http://h/1\nhttp://h/2\nhttp://h/2\n")});
+  auto batch = pull(src, 10);
+  CAF_REQUIRE_EQUAL(batch.jobs.size(), 3u);
+  CAF_CHECK(batch.jobs[0].conditional.empty());
+  CAF_CHECK_EQUAL(batch.jobs[1].conditional.if_none_match, "\"e2\"");
+  // Asked once: the second listing of h/2 fetches the body (as an
+  // uninterrupted run of an earlier version did).
+  CAF_CHECK(batch.jobs[2].conditional.empty());
+  CAF_CHECK_EQUAL(settings.conditional->size(), 1u); // h/9: not listed
+}
+
 CAF_TEST(a checksum list without one checksum line is named) {
   settings.check = true;
   auto src = spawn_source({list("<html>not found</html>\n"), list(""),
