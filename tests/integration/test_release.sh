@@ -120,6 +120,11 @@ same "$SCRATCH/mixed.want" "$SCRATCH/mixed.out" "URLs, a list and -i in order"
 (cd "$SCRATCH" && echo "$BASE/doc/2" | "$FETCHSUM" -q -k -i http:x -i - "$BASE/doc/1") > "$SCRATCH/stdin.out"
 { doc 3; doc 2; doc 1; } > "$SCRATCH/stdin.want"
 same "$SCRATCH/stdin.want" "$SCRATCH/stdin.out" "-i http:x -i -"
+# The INI file's input-file lists come before the command line's inputs.
+printf 'input-file = ["%s"]\n' "$SCRATCH/list.txt" > "$SCRATCH/inputs.ini"
+run 0 "$SCRATCH/ini.out" "$SCRATCH/last.err" -q -k --config-file "$SCRATCH/inputs.ini" "$BASE/doc/0"
+{ doc 2; doc 0; } > "$SCRATCH/ini.want"
+same "$SCRATCH/ini.want" "$SCRATCH/ini.out" "INI input-file"
 # Without -i an argument starting with http: is a URL, and a malformed one
 # is a bad_url record exactly as the same line of a list would give.
 (cd "$SCRATCH" && run 1 "$SCRATCH/badarg.json" "$SCRATCH/last.err" -q --format json http:x 'http://[::1/x')
