@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "detail/checksum_line.hpp"
+#include "detail/checksum_name.hpp"
 
 namespace fetchsum {
 
@@ -20,21 +21,24 @@ void close_current(source_state& st) {
   st.fd = -1;
 }
 
-/// Opens the next list. Returns false when there is none; sets `error` when
-/// it cannot be opened.
-bool open_next(source_state& st, std::string& error) {
-  if (st.next_path >= st.paths.size())
-    return false;
-  auto& path = st.paths[st.next_path++];
+/// Opens `input` (a list file or a fetched checksum file). Returns false
+/// and sets `error` when it cannot be opened.
+bool open_input(source_state& st, source_input& input, std::string& error) {
   st.formatted = 0;
-  if (path == "-") {
+  st.current_name = input.name;
+  st.current_base = input.base;
+  if (input.kind == source_input::kind_type::fetched) {
+    // The reader holds the bytes only while it reads them.
+    st.reader.emplace(detail::line_reader::from_shared(std::move(input.text)));
+    return true;
+  }
+  if (input.name == "-") {
     st.current_name = "standard input";
     st.fd = STDIN_FILENO;
   } else {
-    st.current_name = path;
-    st.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    st.fd = ::open(input.name.c_str(), O_RDONLY | O_CLOEXEC);
     if (st.fd < 0) {
-      error = path + ": " + std::strerror(errno);
+      error = input.name + ": " + std::strerror(errno);
       return false;
     }
   }
@@ -84,15 +88,30 @@ void take_line(source_state& st, url_batch& batch) {
     return;
   }
   st.formatted += 1;
+  // A name that cannot be resolved stays as written: a bad_url record.
+  if (!st.current_base.empty())
+    if (auto url = detail::resolve_checksum_name(st.current_base, parsed->url))
+      parsed->url = std::move(*url);
   add(st, batch, std::move(parsed->url), {std::move(parsed->digest)});
 }
 
 url_batch next_batch(source_state& st, uint32_t n) {
   url_batch batch;
   while (!st.done && batch.jobs.size() + batch.journaled.size() < n) {
-    if (!st.reader && !open_next(st, batch.read_error)) {
-      st.done = true;
-      break;
+    if (!st.reader) {
+      if (st.next_input >= st.inputs.size()) {
+        st.done = true;
+        break;
+      }
+      auto& input = st.inputs[st.next_input++];
+      if (input.kind == source_input::kind_type::url) {
+        add(st, batch, input.name, {});
+        continue;
+      }
+      if (!open_input(st, input, batch.read_error)) {
+        st.done = true;
+        break;
+      }
     }
     switch (st.reader->next(st.line)) {
       case detail::line_reader::result::line:
@@ -133,15 +152,15 @@ source_state::~source_state() {
 
 source_actor::behavior_type
 source(source_actor::stateful_pointer<source_state> self,
-       std::vector<std::string> paths,
+       std::vector<source_input> inputs,
        std::shared_ptr<detail::journaled_records> journaled,
        source_settings settings) {
   self->state.journaled = std::move(journaled);
   self->state.settings = settings;
   exit_on_exception(self);
-  if (paths.empty())
-    paths.push_back("-");
-  self->state.paths = std::move(paths);
+  if (inputs.empty())
+    inputs.push_back(source_input::list_file("-"));
+  self->state.inputs = std::move(inputs);
   return {
     [=](pull_atom, uint32_t n) { return next_batch(self->state, n); },
   };

@@ -34,7 +34,8 @@ std::string metavar(const caf::config_option& opt) {
     {"output", "FILE"},   {"journal", "FILE"},   {"diff", "OLD.jsonl"},   {"cacert", "FILE"},   {"progress", "WHEN"},   {"header", "'NAME: VALUE'"},
     {"max-size", "BYTES"}, {"chunk-size", "BYTES"}, {"window", "BYTES"},
     {"nodes", "HOST:PORT[,...]"}, {"listen", "[HOST:]PORT"},
-    {"cluster-cert", "FILE"}, {"cluster-key", "FILE"}, {"cluster-ca", "FILE"}};
+    {"cluster-cert", "FILE"}, {"cluster-key", "FILE"}, {"cluster-ca", "FILE"},
+    {"input-file", "FILE"}, {"base", "URL"}};
   if (auto i = named.find(str(opt.long_name())); i != named.end())
     return i->second;
   if (opt.type_name() == "real64")
@@ -119,15 +120,28 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
     value = args[++i];
     return {};
   };
+  auto positional = [&](const std::string& arg) {
+    out.positional.push_back(arg);
+    out.inputs.push_back({arg, false});
+  };
+  // -i/--input-file takes its place among the positional arguments: inputs
+  // are read in the order given.
+  auto take = [&](const caf::config_option* opt, std::string spelling,
+                  std::string value) {
+    if (opt->long_name() == "input-file")
+      out.inputs.push_back({std::move(value), true});
+    else
+      given.push_back({opt, std::move(spelling), std::move(value)});
+  };
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& arg = args[i];
     if (arg == "--") {
-      out.positional.insert(out.positional.end(), args.begin() + i + 1,
-                            args.end());
+      for (auto k = i + 1; k < args.size(); ++k)
+        positional(args[k]);
       break;
     }
     if (arg == "-" || arg.size() < 2 || arg[0] != '-') {
-      out.positional.push_back(arg);
+      positional(arg);
       continue;
     }
     if (arg == "--help" || arg == "-h" || arg == "-?") {
@@ -165,7 +179,7 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
         if (auto err = next_value(i, "--" + name, value); !err.empty())
           return err;
       }
-      given.push_back({opt, "--" + name, value});
+      take(opt, "--" + name, value);
       continue;
     }
     // Short options: -j64, -j 64, and bundled flags such as -kq.
@@ -182,7 +196,7 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
       if (value.empty())
         if (auto err = next_value(i, spelling, value); !err.empty())
           return err;
-      given.push_back({opt, spelling, value});
+      take(opt, spelling, value);
       break;
     }
   }
@@ -234,12 +248,16 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
 
 std::string help_text(const fetchsum_config& cfg) {
   std::ostringstream out;
-  out << "Usage: fetchsum [OPTION]... [LIST]...\n"
+  out << "Usage: fetchsum [OPTION]... [LIST | URL]...\n"
+         "       fetchsum -c [OPTION]... [CHECKSUM-FILE | URL]...\n"
          "       fetchsum --nodes HOST:PORT[,HOST:PORT]... [OPTION]... [LIST]...\n"
          "       fetchsum node --listen [HOST:]PORT [OPTION]...\n"
          "       fetchsum demo [OPTION]...\n"
          "Download every URL listed in LIST (one per line; '-' or none: stdin)\n"
-         "and print a digest of each body, like sha512sum does for files.\n"
+         "or given as an argument (starting with http: or https:), and print a\n"
+         "digest of each body, like sha512sum does for files. With -c, check the\n"
+         "sums of a checksum file, local or fetched by URL: its relative names\n"
+         "resolve against its URL (or --base), as a browser resolves links.\n"
          "'demo' serves generated documents on 127.0.0.1 and checks them all.\n"
          "'node' serves coordinators started with --nodes: they hand it URLs,\n"
          "it fetches and hashes them and sends back only the digests.\n"

@@ -8,10 +8,20 @@
 
 namespace fetchsum {
 
+/// A list or URL named on the command line (or in the INI file).
+struct input_argument {
+  std::string text;
+  /// Named by -i/--input-file: a list file (or "-") whatever it looks like.
+  /// Otherwise an argument starting with http: or https: is a URL.
+  bool list_file = false;
+};
+
 /// What the command line asked for besides options.
 struct command_line {
-  /// Positional arguments: URL lists, or the subcommand "demo".
+  /// Positional arguments: URL lists and URLs, or the subcommand "demo".
   std::vector<std::string> positional;
+  /// The positional arguments and -i/--input-file lists, in the order given.
+  std::vector<input_argument> inputs;
   bool help = false;
   bool version = false;
   /// CAF printed its --long-help or --dump-config: nothing else to do.

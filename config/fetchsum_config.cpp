@@ -68,7 +68,9 @@ fetchsum_config::fetchsum_config() {
     .add(cluster_key, "cluster-key", "cluster TLS: its private key (PEM)")
     .add(cluster_ca, "cluster-ca", "cluster TLS: accept only peers with a certificate from this CA (PEM)")
     .add(cluster_plaintext, "cluster-plaintext", "fetchsum node: allow listening on a non-loopback address without TLS")
-    .add(test_crash_marker, "test-crash-marker", "for tests only: a hasher that sees this text in a body crashes");
+    .add(test_crash_marker, "test-crash-marker", "for tests only: a hasher that sees this text in a body crashes")
+    .add(input_files, "input-file,i", "read URLs from this list file (repeatable; '-': stdin), even if its name starts with http:")
+    .add(base, "base", "with -c: resolve relative names of local checksum files against this URL");
   // CAF's work-stealing scheduler starts at least 4 workers that each wake
   // every 10 ms when idle; one per core, sleeping longer, keeps an idle run
   // near 0% CPU. Command line and INI file can still override both.

@@ -73,6 +73,11 @@ public:
   std::string cluster_ca;
   bool cluster_plaintext = false;
   std::string test_crash_marker;
+  /// INI `input-file = [...]`: lists read before the command line's
+  /// (-i/--input-file on the command line is taken in argument order).
+  std::vector<std::string> input_files;
+  /// -c: the URL relative names of local checksum files resolve against.
+  std::string base;
 
   // -- validated settings, filled by validate() -----------------------------
 

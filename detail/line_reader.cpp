@@ -29,7 +29,11 @@ line_reader line_reader::from_fd(int fd, size_t max) {
 }
 
 line_reader line_reader::from_string(std::string text, size_t max) {
-  auto data = std::make_shared<std::string>(std::move(text));
+  return from_shared(std::make_shared<const std::string>(std::move(text)), max);
+}
+
+line_reader line_reader::from_shared(std::shared_ptr<const std::string> data,
+                                     size_t max) {
   auto pos = std::make_shared<size_t>(0);
   return line_reader{[data, pos](char* buffer, size_t size) -> ssize_t {
                        auto n = std::min(size, data->size() - *pos);

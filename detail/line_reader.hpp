@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -43,6 +44,11 @@ public:
 
   /// Reads the whole of `text` (tests and fuzzing).
   static line_reader from_string(std::string text,
+                                 size_t max = max_line_length);
+
+  /// Reads the whole of `*text`, shared, not copied (a checksum file fetched
+  /// into memory).
+  static line_reader from_shared(std::shared_ptr<const std::string> text,
                                  size_t max = max_line_length);
 
   result next(std::string& line);

@@ -84,7 +84,7 @@ int run_demo(caf::actor_system& sys, fetchsum_config& cfg) {
             << expected.size() << " documents\n";
   tee_buffer tee{std::cout.rdbuf()};
   std::ostream out{&tee};
-  auto outcome = run(sys, cfg, {list_path}, &out, std::cerr);
+  auto outcome = run(sys, cfg, {source_input::list_file(list_path)}, &out, std::cerr);
   out.flush();
   std::remove(list_path);
   std::cerr << summary_line(outcome) << "\n";

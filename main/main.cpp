@@ -25,6 +25,7 @@
 #include "detail/line_reader.hpp"
 #include "detail/output_file.hpp"
 #include "main/demo.hpp"
+#include "main/inputs.hpp"
 #include "main/node.hpp"
 #include "main/run.hpp"
 
@@ -35,53 +36,6 @@ namespace {
 int usage_error(const std::string& message) {
   std::cerr << "fetchsum: " << message << "\n";
   return 2;
-}
-
-/// -c/--check: the digests the checksum lists name, so the hashers compute
-/// them all. Standard input cannot be read twice: then every digest a
-/// checksum line can name by its length.
-std::vector<std::string> algorithms_to_check(const std::vector<std::string>& lists) {
-  std::set<std::string> names;
-  bool from_stdin = lists.empty();
-  for (auto& path : lists) {
-    if (path == "-") {
-      from_stdin = true;
-      continue;
-    }
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      continue; // check_lists has said why
-    // The same bounded reader as the source: a huge line ends the scan, and
-    // the source reports it.
-    auto lines = detail::line_reader::from_fd(fd);
-    std::string line;
-    while (lines.next(line) == detail::line_reader::result::line)
-      if (auto parsed = detail::parse_checksum_line(
-            std::string{detail::list_line_url(line)}))
-        names.insert(parsed->digest.algo);
-    ::close(fd);
-  }
-  if (from_stdin)
-    names.insert({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"});
-  if (names.empty())
-    names.insert("sha512");
-  return {names.begin(), names.end()};
-}
-
-/// Lists must be readable files (or stdin) before anything is fetched.
-std::string check_lists(const std::vector<std::string>& lists) {
-  for (auto& path : lists) {
-    if (path == "-")
-      continue;
-    struct stat info{};
-    if (::stat(path.c_str(), &info) != 0)
-      return path + ": " + std::strerror(errno);
-    if (S_ISDIR(info.st_mode))
-      return path + ": " + std::strerror(EISDIR);
-    if (::access(path.c_str(), R_OK) != 0)
-      return path + ": " + std::strerror(errno);
-  }
-  return {};
 }
 
 /// --diff compares digests: it needs one both runs compute.
@@ -123,12 +77,12 @@ int main(int argc, char** argv) {
   if (auto problem = cfg.validate(); !problem.empty())
     return usage_error(problem);
   bool demo = !cli.positional.empty() && cli.positional.front() == "demo";
-  if (demo && cli.positional.size() > 1)
+  if (demo && cli.inputs.size() > 1)
     return usage_error("demo takes no URL list");
   bool node_command = !cli.positional.empty()
                       && cli.positional.front() == "node";
   if (node_command) {
-    if (cli.positional.size() > 1)
+    if (cli.inputs.size() > 1)
       return usage_error("node takes no URL list: coordinators send the URLs");
     if (!cfg.cluster.nodes.empty())
       return usage_error("a node takes no --nodes");
@@ -155,11 +109,19 @@ int main(int argc, char** argv) {
     return usage_error("the --cluster-* TLS options need --nodes (or 'fetchsum node')");
   if (demo && !cfg.cluster.nodes.empty())
     return usage_error("demo runs in one process: --nodes is for URL lists");
-  if (auto problem = check_lists(cli.positional); !demo && !problem.empty())
-    return usage_error(problem);
-  if (cfg.check) {
+  // The INI file's lists come first, then the command line's in order.
+  std::vector<input_argument> arguments;
+  for (auto& path : cfg.input_files)
+    arguments.push_back({path, true});
+  arguments.insert(arguments.end(), cli.inputs.begin(), cli.inputs.end());
+  std::vector<source_input> inputs;
+  if (!demo)
+    if (auto problem = prepare_inputs(cfg, arguments, inputs);
+        !problem.empty())
+      return usage_error(problem);
+  if (cfg.check && !demo) {
     cfg.hasher.algorithms.clear();
-    for (auto& name : algorithms_to_check(cli.positional))
+    for (auto& name : algorithms_to_check(inputs))
       if (detail::is_known_digest(name))
         cfg.hasher.algorithms.push_back(name);
     if (cfg.hasher.algorithms.empty())
@@ -222,7 +184,7 @@ int main(int argc, char** argv) {
   } else {
     run_outcome outcome;
     try {
-      outcome = run(sys, cfg, cli.positional, out, std::cerr, journal,
+      outcome = run(sys, cfg, std::move(inputs), out, std::cerr, journal,
                     journaled);
     } catch (std::exception& e) {
       // Only the set-up can throw (the signal thread without descriptors,

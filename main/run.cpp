@@ -158,14 +158,15 @@ void block_stop_signals() {
 }
 
 run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
-                const std::vector<std::string>& lists, detail::output_file out,
+                std::vector<source_input> inputs, detail::output_file out,
                 std::ostream& err, detail::output_file journal,
                 std::shared_ptr<detail::journaled_records> journaled) {
   auto started = std::chrono::steady_clock::now();
   auto aggregator_handle = sys.spawn(aggregator, cfg.aggregator,
                                      std::move(out), &err, std::move(journal));
   // Detached: reading stdin may block, and must not block a scheduler thread.
-  auto source_handle = sys.spawn<caf::detached>(source, lists, std::move(journaled),
+  auto source_handle = sys.spawn<caf::detached>(source, std::move(inputs),
+                                                std::move(journaled),
                                                 cfg.source);
   supervisor_children children{
     [settings = cfg.fetcher](caf::actor_system& sys) {

@@ -9,6 +9,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include "actors/source.hpp"
 #include "config/fetchsum_config.hpp"
 #include "detail/journal.hpp"
 #include "detail/output_file.hpp"
@@ -23,7 +24,7 @@ struct run_outcome {
   double seconds = 0;
 };
 
-/// Fetches every URL of `lists` and writes the records to `out` (and error
+/// Fetches every URL `inputs` name and writes the records to `out` (and error
 /// lines to `err`). SIGINT/SIGTERM/SIGHUP interrupt the run gracefully;
 /// SIGUSR1 prints a status line on stderr.
 /// With --journal, `journal` receives every record, and `journaled` holds
@@ -31,7 +32,7 @@ struct run_outcome {
 /// fetched again. Failed writes to `out` or `journal` end up in the
 /// summary's write_errors.
 run_outcome run(caf::actor_system& sys, const fetchsum_config& cfg,
-                const std::vector<std::string>& lists, detail::output_file out,
+                std::vector<source_input> inputs, detail::output_file out,
                 std::ostream& err, detail::output_file journal = {},
                 std::shared_ptr<detail::journaled_records> journaled
                 = nullptr);

@@ -81,6 +81,61 @@ std::string sha512_hex_of(uint64_t key, uint64_t size) {
   return hex;
 }
 
+/// Lower-case hex of `md` over `data`.
+std::string hex_digest(const EVP_MD* md, const std::string& data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, md, nullptr);
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned i = 0; i < len; ++i) {
+    hex += digits[out[i] >> 4];
+    hex += digits[out[i] & 15];
+  }
+  return hex;
+}
+
+/// /release/: a release directory as mirrors publish one, path -> body.
+/// /release/v1/ holds files and their SHA256SUMS (sha256sum's layout, with a
+/// binary marker, "./", a space, a '#' and an escaped backslash in names),
+/// SHA512SUMS (--tag layout) and an HTML index.html; /release/bad/ is the
+/// same with one byte of b.iso changed, so exactly that file fails.
+std::map<std::string, std::string> make_release(uint64_t seed) {
+  std::vector<std::pair<std::string, uint64_t>> files{
+    {"a.tar.gz", 3000},      {"b.iso", 70000},     {"sub/c.bin", 500},
+    {"with space.txt", 100}, {"hash#1.txt", 200}, {"back\\slash.txt", 300}};
+  std::map<std::string, std::string> release;
+  std::string sha256sums;
+  std::string sha512sums;
+  for (size_t i = 0; i < files.size(); ++i) {
+    auto& [name, size] = files[i];
+    std::string body(size, '\0');
+    fill(document_key(seed, 1'000'000 + i), 0, body.data(), size);
+    // sha256sum writes "\HEX  NAME" with "\\" for a backslash in NAME.
+    auto escaped = name;
+    for (size_t k = 0; (k = escaped.find('\\', k)) != std::string::npos; k += 2)
+      escaped.insert(k, 1, '\\');
+    auto mark = escaped == name ? "" : "\\";
+    auto listed = name == "sub/c.bin" ? "./" + escaped : escaped;
+    sha256sums += mark + hex_digest(EVP_sha256(), body)
+                  + (name == "b.iso" ? " *" : "  ") + listed + "\n";
+    sha512sums += mark + std::string{"SHA512 ("} + listed
+                  + ") = " + hex_digest(EVP_sha512(), body) + "\n";
+    release["/release/v1/" + name] = body;
+    if (name == "b.iso")
+      body[size / 2] ^= 1;
+    release["/release/bad/" + name] = std::move(body);
+  }
+  for (auto dir : {"/release/v1/", "/release/bad/"}) {
+    release[dir + std::string{"SHA256SUMS"}] = sha256sums;
+    release[dir + std::string{"SHA512SUMS"}] = sha512sums;
+    release[dir + std::string{"index.html"}]
+      = "<!DOCTYPE html>\n<html><body><h1>Index of /release</h1>\n"
+        "<a href=\"a.tar.gz\">a.tar.gz</a></body></html>\n";
+  }
+  return release;
+}
+
 /// A generated body of any size, streamed by MHD in blocks.
 struct generated_body {
   uint64_t key;
@@ -157,6 +212,8 @@ char answered_request;
 struct server::impl {
   options opts;
   std::vector<document> docs;
+  /// /release/...: path -> body (make_release).
+  std::map<std::string, std::string> release;
   MHD_Daemon* daemon = nullptr;
   uint16_t port = 0;
 
@@ -479,6 +536,20 @@ struct server::impl {
       return respond_validated(c, n, true);
     if (number_after(path, "/modified/", n) && n < docs.size())
       return respond_validated(c, n, false);
+    if (auto file = release.find(path); file != release.end()) {
+      auto* r = MHD_create_response_from_buffer(
+        file->second.size(), const_cast<char*>(file->second.data()),
+        MHD_RESPMEM_PERSISTENT);
+      auto html = path.size() > 5 && path.compare(path.size() - 5, 5, ".html") == 0;
+      MHD_add_response_header(r, "Content-Type", html ? "text/html"
+                                                      : "application/octet-stream");
+      return respond(c, MHD_HTTP_OK, r);
+    }
+    if (path == "/release/latest/SHA256SUMS"
+        || path == "/release/latest/SHA512SUMS")
+      // A "latest" link to the real checksum file, as mirrors have; only
+      // names resolved against the final URL exist.
+      return redirect(c, "/release/v1/" + path.substr(16));
     return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
   }
 
@@ -521,6 +592,7 @@ server::server(options opts) : impl_(std::make_unique<impl>()) {
     doc.sha512_hex = sha512_hex_of(document_key(d.opts.seed, i), doc.size);
     d.docs.push_back(std::move(doc));
   }
+  d.release = make_release(d.opts.seed);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(d.opts.port);

@@ -45,6 +45,10 @@ struct options {
 ///   /headers            the request's headers, "Name: value" per line
 ///   /crash...           a body with the marker of --test-crash-marker
 ///   /stats              "requests N\npeak_in_flight M\n"
+///   /release/v1/...     a release directory: six files, SHA256SUMS and
+///                       SHA512SUMS (--tag) with relative names, index.html
+///   /release/bad/...    the same, with one byte of b.iso changed
+///   /release/latest/SHA256SUMS (and SHA512SUMS) a 302 to /release/v1/...
 /// Broken HTTP (no status line, NUL in headers, conflicting Content-Length,
 /// gzip transfer coding, ...) cannot be sent with libmicrohttpd: the raw-TCP
 /// origin in origin/raw_server.hpp serves those routes (fetchsum-origin

@@ -48,7 +48,14 @@ struct fixture : test::fixture {
   }
 
   source_actor spawn_source(std::vector<std::string> paths) {
-    auto src = sys.spawn(source, std::move(paths), journaled, settings);
+    std::vector<source_input> inputs;
+    for (auto& path : paths)
+      inputs.push_back(source_input::list_file(std::move(path)));
+    return spawn_inputs(std::move(inputs));
+  }
+
+  source_actor spawn_inputs(std::vector<source_input> inputs) {
+    auto src = sys.spawn(source, std::move(inputs), journaled, settings);
     sched.run();
     return src;
   }
@@ -201,6 +208,62 @@ CAF_TEST(an unreadable list is a read error) {
   CAF_CHECK(batch.last);
   CAF_CHECK_EQUAL(batch.read_error,
                   "/nonexistent/fetchsum/list: No such file or directory");
+}
+
+CAF_TEST(URL arguments stand for themselves among the lists in order) {
+  auto src = spawn_inputs({source_input::url("https://a/x.iso"),
+                           source_input::list_file(list("http://h/1\nhttp://h/2\n")),
+                           source_input::url("http:bad"),
+                           source_input::url("https://b/x.iso")});
+  auto batch = pull(src, 3);
+  CAF_CHECK_EQUAL(urls(batch), (std::vector<std::string>{"https://a/x.iso",
+                                                         "http://h/1",
+                                                         "http://h/2"}));
+  CAF_CHECK(!batch.last);
+  auto rest = pull(src, 10);
+  // A malformed URL argument is handed out like a list line: the supervisor
+  // makes it a bad_url record.
+  CAF_CHECK_EQUAL(urls(rest), (std::vector<std::string>{"http:bad",
+                                                        "https://b/x.iso"}));
+  CAF_CHECK_EQUAL(rest.jobs[1].url_seq, 4u);
+  CAF_CHECK(rest.last);
+}
+
+CAF_TEST(names of a fetched checksum file resolve against its final URL) {
+  settings.check = true;
+  std::string sum(64, 'a');
+  auto text = std::make_shared<const std::string>(
+    sum + "  a.tar.gz\n" + sum + " *./sub/b.iso\n" + sum
+    + "  ../other/c d\n" + sum + "  https://mirror/e.iso\nnot a line\n");
+  auto src = spawn_inputs({source_input::fetched(
+    "https://host/latest/SHA256SUMS", text, "https://host/v1.2/SHA256SUMS")});
+  auto batch = pull(src, 10);
+  CAF_CHECK_EQUAL(urls(batch), (std::vector<std::string>{
+                                 "https://host/v1.2/a.tar.gz",
+                                 "https://host/v1.2/sub/b.iso",
+                                 "https://host/other/c%20d",
+                                 "https://mirror/e.iso"}));
+  CAF_CHECK_EQUAL(batch.malformed, 1u);
+  CAF_CHECK(batch.unformatted_lists.empty());
+  CAF_CHECK(batch.last);
+}
+
+CAF_TEST(base applies to its own list only and names nothing without one) {
+  settings.check = true;
+  std::string line = std::string(64, 'b') + "  a.tar.gz\n";
+  auto src = spawn_inputs(
+    {source_input::list_file(list(line), "http://127.0.0.1:1/pub/"),
+     source_input::list_file(list(line)),
+     source_input::fetched("http://h/SUMS",
+                           std::make_shared<const std::string>("junk\n"),
+                           "http://h/SUMS")});
+  auto batch = pull(src, 10);
+  CAF_CHECK_EQUAL(urls(batch), (std::vector<std::string>{
+                                 "http://127.0.0.1:1/pub/a.tar.gz",
+                                 "a.tar.gz"}));
+  // A fetched file without a checksum line is named by its URL as given.
+  CAF_CHECK_EQUAL(batch.unformatted_lists,
+                  (std::vector<std::string>{"http://h/SUMS"}));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
