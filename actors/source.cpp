@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "detail/checksum_line.hpp"
+#include "detail/url_mask.hpp"
 
 namespace fetchsum {
 
@@ -46,7 +47,8 @@ bool open_next(source_state& st, std::string& error) {
 void add(source_state& st, url_batch& batch, std::string url,
          std::vector<digest_value> expected) {
   if (st.journaled) {
-    if (auto node = st.journaled->extract(url)) {
+    // The journal holds URLs as records print them: passwords masked.
+    if (auto node = st.journaled->extract(detail::mask_url_password(url))) {
       auto& record = node.mapped();
       record.url_seq = st.next_url_seq++;
       record.expected = std::move(expected);
