@@ -44,7 +44,12 @@ struct options {
 ///   /throttle-date/<s>/<name> the same with Retry-After as an HTTP-date
 ///   /headers            the request's headers, "Name: value" per line
 ///   /crash...           a body with the marker of --test-crash-marker
-///   /stats              "requests N\npeak_in_flight M\n"
+///   /stats              "requests N\npeak_in_flight M\nproxied P\n"
+///   /basic-auth/<user>/<password>  200 with those HTTP Basic credentials,
+///                       401 (WWW-Authenticate: Basic) without them
+/// A request for an absolute URL (`GET http://host:port/path`, as sent to a
+/// forward proxy) is answered as a request for /path and counted in
+/// /stats "proxied": the origin doubles as a proxy for -x tests.
 /// Broken HTTP (no status line, NUL in headers, conflicting Content-Length,
 /// gzip transfer coding, ...) cannot be sent with libmicrohttpd: the raw-TCP
 /// origin in origin/raw_server.hpp serves those routes (fetchsum-origin
