@@ -60,11 +60,11 @@ std::string mask_url_password(std::string_view url) {
   size_t i = 0;
   while (i < url.size() && is_blank(url[i]))
     ++i;
-  if (i == url.size() || !is_alpha(url[i]))
-    return std::string{url};
+  // libcurl 7.88 takes any run of scheme characters, a leading digit too.
+  auto scheme = i;
   while (i < url.size() && is_scheme_char(url[i]))
     ++i;
-  if (i == url.size() || url[i] != ':')
+  if (i == scheme || i == url.size() || url[i] != ':')
     return std::string{url};
   auto begin = skip_slashes(url, i + 1);
   auto end = authority_end(url, begin, false);

@@ -17,8 +17,9 @@ inline constexpr std::string_view masked_password = "***";
 ///
 /// The rule follows libcurl's URL parser, and leans towards masking on URLs
 /// libcurl would refuse (they are printed too, in their error record):
-/// - the URL starts with a scheme (`[A-Za-z][A-Za-z0-9+.-]*:`), after any
-///   leading blanks; any number of '/' or '\' may follow it;
+/// - the URL starts with a scheme (`[A-Za-z0-9+.-]+:`, a leading digit
+///   too, as libcurl 7.88 takes it), after any leading blanks; any number
+///   of '/' or '\' may follow it;
 /// - the authority runs up to the first '/', '?' or '#' (or the end);
 /// - the userinfo is the authority up to its LAST '@' (libcurl refuses a
 ///   second '@'; masking up to the last one hides a password that held an
