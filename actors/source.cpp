@@ -9,6 +9,7 @@
 
 #include "detail/checksum_line.hpp"
 #include "detail/checksum_name.hpp"
+#include "detail/url_mask.hpp"
 
 namespace fetchsum {
 
@@ -50,7 +51,8 @@ bool open_input(source_state& st, source_input& input, std::string& error) {
 void add(source_state& st, url_batch& batch, std::string url,
          std::vector<digest_value> expected) {
   if (st.journaled) {
-    if (auto node = st.journaled->extract(url)) {
+    // The journal holds URLs as records print them: passwords masked.
+    if (auto node = st.journaled->extract(detail::mask_url_password(url))) {
       auto& record = node.mapped();
       record.url_seq = st.next_url_seq++;
       record.expected = std::move(expected);
@@ -62,8 +64,8 @@ void add(source_state& st, url_batch& batch, std::string url,
   url_job job{st.next_url_seq++, std::move(url), std::move(expected), {}};
   if (auto& conditional = st.settings.conditional) {
     // Taken out: a URL listed twice asks only once, and the map shrinks as
-    // the list is read.
-    if (auto node = conditional->extract(job.url))
+    // the list is read. Keyed like the journal: as records print URLs.
+    if (auto node = conditional->extract(detail::mask_url_password(job.url)))
       job.conditional = std::move(node.mapped());
   }
   batch.jobs.push_back(std::move(job));

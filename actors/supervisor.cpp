@@ -8,6 +8,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
 
+#include "detail/url_mask.hpp"
 #include "detail/url_origin.hpp"
 
 namespace fetchsum {
@@ -38,6 +39,20 @@ void mark_finished(supervisor_state& st, uint64_t url_seq) {
   }
 }
 
+/// Masks the password of every URL in a record before it leaves the
+/// supervisor: whatever prints, journals or compares records (aggregator,
+/// --journal, --diff, -v) sees only `user:***@`. Every URL-bearing field of
+/// the record belongs here.
+void hide_passwords(url_result& result) {
+  result.url = detail::mask_url_password(result.url);
+  result.report.final_url = detail::mask_url_password(result.report.final_url);
+  for (auto& hop : result.report.redirects)
+    hop = detail::mask_url_password(hop);
+  result.report.message = detail::mask_url_passwords_in_text(result.report.message);
+  for (auto& attempt : result.earlier)
+    attempt.message = detail::mask_url_passwords_in_text(attempt.message);
+}
+
 /// Sends the one record of a URL.
 void record(self_pointer self, pending& url, std::vector<digest_value> digests,
             transfer_report report) {
@@ -55,6 +70,7 @@ void record(self_pointer self, pending& url, std::vector<digest_value> digests,
         self->clock().now() - *url.first_start)
         .count());
   result.expected = std::move(url.job.expected);
+  hide_passwords(result);
   self->state.results += 1;
   self->send(self->state.aggregator, std::move(result));
 }

@@ -35,7 +35,11 @@ std::string metavar(const caf::config_option& opt) {
     {"max-size", "BYTES"}, {"chunk-size", "BYTES"}, {"window", "BYTES"},
     {"nodes", "HOST:PORT[,...]"}, {"listen", "[HOST:]PORT"},
     {"cluster-cert", "FILE"}, {"cluster-key", "FILE"}, {"cluster-ca", "FILE"},
-    {"input-file", "FILE"}, {"base", "URL"}};
+    {"input-file", "FILE"}, {"base", "URL"},
+    {"user", "USER:PASSWORD"}, {"netrc-file", "FILE"}, {"proxy", "URL"},
+    {"noproxy", "LIST"}, {"cert", "FILE"}, {"key", "FILE"},
+    {"resolve", "HOST:PORT:ADDR"}, {"connect-to", "HOST:PORT:HOST2:PORT2"},
+    {"limit-rate", "RATE"}};
   if (auto i = named.find(str(opt.long_name())); i != named.end())
     return i->second;
   if (opt.type_name() == "real64")
@@ -113,6 +117,9 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
   bool cli_has_headers = false;
   std::vector<std::string> cli_nodes;
   bool cli_has_nodes = false;
+  // Repeatable options whose every value is one entry (not CAF's list
+  // syntax): the command line's entries replace the file's.
+  std::map<std::string, std::vector<std::string>> cli_entries;
   auto next_value = [&](size_t& i, const std::string& spelling,
                         std::string& value) -> std::string {
     if (i + 1 >= args.size())
@@ -231,6 +238,11 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
       cli_nodes.push_back(x.value);
       continue;
     }
+    if (x.option->long_name() == "resolve"
+        || x.option->long_name() == "connect-to") {
+      cli_entries[str(x.option->long_name())].push_back(x.value);
+      continue;
+    }
     if (x.option->is_flag()) {
       x.option->store(caf::config_value{true});
       continue;
@@ -243,6 +255,10 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
     cfg.headers = std::move(cli_headers); // -H replaces the file's headers
   if (cli_has_nodes)
     cfg.nodes = std::move(cli_nodes);
+  if (auto i = cli_entries.find("resolve"); i != cli_entries.end())
+    cfg.resolve = std::move(i->second);
+  if (auto i = cli_entries.find("connect-to"); i != cli_entries.end())
+    cfg.connect_to = std::move(i->second);
   return {};
 }
 
@@ -276,9 +292,11 @@ std::string help_text(const fetchsum_config& cfg) {
     line.resize(std::max<size_t>(line.size() + 1, 30), ' ');
     line += str(opt.description());
     if (!opt.is_flag())
-      if (auto value = opt.get()) {
+      // A password from the INI file is never shown.
+      if (auto value = opt.get(); value && opt.long_name() != "user"
+                                  && opt.long_name() != "proxy") {
         auto shown = show(*value);
-        if (shown != "\"\"" && shown != "[]" && shown != "0")
+        if (shown != "\"\"" && shown != "[]" && shown != "0" && shown != "\"0\"")
           line += " [" + shown + "]";
       }
     out << line << "\n";

@@ -12,6 +12,7 @@
 
 #include "detail/digest.hpp"
 #include "detail/endpoint.hpp"
+#include "detail/option_values.hpp"
 #include "detail/tls_files.hpp"
 #include "detail/strings.hpp"
 #include "messages/type_ids.hpp"
@@ -70,7 +71,19 @@ fetchsum_config::fetchsum_config() {
     .add(cluster_plaintext, "cluster-plaintext", "fetchsum node: allow listening on a non-loopback address without TLS")
     .add(test_crash_marker, "test-crash-marker", "for tests only: a hasher that sees this text in a body crashes")
     .add(input_files, "input-file,i", "read URLs from this list file (repeatable; '-': stdin), even if its name starts with http:")
-    .add(base, "base", "with -c: resolve relative names of local checksum files against this URL");
+    .add(base, "base", "with -c: resolve relative names of local checksum files against this URL")
+    .add(user, "user,u", "HTTP Basic credentials, sent only to the host of each URL (never after a redirect to another host)")
+    .add(netrc, "netrc", "take credentials for URLs without any from ~/.netrc (a missing file is no error)")
+    .add(netrc_file, "netrc-file", "like --netrc, from this file")
+    .add(proxy, "proxy,x", "use this proxy: [SCHEME://][USER:PASSWORD@]HOST[:PORT], SCHEME http (default), https, socks4, socks4a, socks5 or socks5h")
+    .add(noproxy, "noproxy", "hosts to reach without a proxy, comma-separated ('*': all; overrides no_proxy)")
+    .add(cert, "cert", "client certificate (PEM; may hold the key too)")
+    .add(key, "key", "private key of --cert (PEM, no passphrase)")
+    .add(resolve, "resolve", "connect to these numeric addresses (ADDR[,ADDR...]) for HOST:PORT, asking no DNS (repeatable)")
+    .add(connect_to, "connect-to", "connect to HOST2:PORT2 instead for requests to HOST:PORT; empty fields match any or keep the original (repeatable)")
+    .add(ipv4, "ipv4,4", "resolve and connect over IPv4 only")
+    .add(ipv6, "ipv6,6", "resolve and connect over IPv6 only")
+    .add(limit_rate, "limit-rate", "body bytes per second per transfer at most, with an optional K, M or G (1024-based); 0: no limit");
   // CAF's work-stealing scheduler starts at least 4 workers that each wake
   // every 10 ms when idle; one per core, sleeping longer, keeps an idle run
   // near 0% CPU. Command line and INI file can still override both.
@@ -233,6 +246,8 @@ std::string fetchsum_config::validate() {
   fetcher.window = static_cast<uint32_t>(window);
   fetcher.cacert = cacert;
   fetcher.allow_downgrade = allow_downgrade;
+  if (auto problem = validate_access(); !problem.empty())
+    return problem;
 
   auto cores = std::max(1u, std::thread::hardware_concurrency());
   supervisor.concurrency = static_cast<uint32_t>(concurrency);
@@ -267,6 +282,51 @@ std::string unreadable(const std::string& option, const std::string& path) {
 }
 
 } // namespace
+
+std::string fetchsum_config::validate_access() {
+  fetcher.user_password = user;
+  if (!user.empty())
+    if (auto problem = detail::check_user_password(user); !problem.empty())
+      return "--user " + problem;
+  fetcher.netrc = netrc || !netrc_file.empty();
+  fetcher.netrc_file = netrc_file;
+  fetcher.proxy = proxy;
+  if (!proxy.empty())
+    if (auto problem = detail::check_proxy(proxy); !problem.empty())
+      return "--proxy " + problem;
+  fetcher.noproxy = noproxy;
+  fetcher.client_cert = cert;
+  fetcher.client_key = key;
+  if (!key.empty() && cert.empty())
+    return "--key needs --cert";
+  for (auto& entry : resolve)
+    if (auto problem = detail::check_resolve_entry(entry); !problem.empty())
+      return "--resolve '" + entry + "' " + problem;
+  fetcher.resolve = resolve;
+  for (auto& entry : connect_to)
+    if (auto problem = detail::check_connect_to_entry(entry); !problem.empty())
+      return "--connect-to '" + entry + "' " + problem;
+  fetcher.connect_to = connect_to;
+  if (ipv4 && ipv6)
+    return "-4/--ipv4 and -6/--ipv6 exclude each other";
+  fetcher.ip_version = ipv4 ? 4 : ipv6 ? 6 : 0;
+  auto rate = detail::parse_byte_rate(limit_rate);
+  if (!rate)
+    return "--limit-rate '" + limit_rate
+           + "' is not a whole number of bytes per second with an optional "
+             "K, M or G";
+  fetcher.max_recv_speed = *rate;
+  // With --nodes these files are read on the nodes, where the fetchers run;
+  // the coordinator need not have them.
+  if (nodes.empty())
+    for (auto& [option, path] :
+         {std::pair{"netrc-file", netrc_file}, std::pair{"cert", cert},
+          std::pair{"key", key}})
+      if (!path.empty())
+        if (auto problem = unreadable(option, path); !problem.empty())
+          return problem;
+  return {};
+}
 
 std::string fetchsum_config::validate_cluster() {
   cluster = cluster_settings{};

@@ -78,6 +78,19 @@ public:
   std::vector<std::string> input_files;
   /// -c: the URL relative names of local checksum files resolve against.
   std::string base;
+  // Credentials, proxies, name pinning: curl's names and meanings.
+  std::string user;
+  bool netrc = false;
+  std::string netrc_file;
+  std::string proxy;
+  std::string noproxy;
+  std::string cert;
+  std::string key;
+  std::vector<std::string> resolve;
+  std::vector<std::string> connect_to;
+  bool ipv4 = false;
+  bool ipv6 = false;
+  std::string limit_rate = "0";
 
   // -- validated settings, filled by validate() -----------------------------
 
@@ -93,6 +106,10 @@ public:
 
   /// The checks of the cluster options, part of validate().
   std::string validate_cluster();
+
+  /// The checks of the credential, proxy and name-pinning options, part of
+  /// validate(): fills their fields of `fetcher`.
+  std::string validate_access();
 
   /// The checks of `fetchsum node`, after validate(): --listen, TLS files,
   /// plaintext only on loopback. Empty on success, else one line.

@@ -80,6 +80,31 @@ struct fetcher_settings {
   /// Follow redirects from an https URL to plain http; off, such a URL fails
   /// as `downgrade`.
   bool allow_downgrade = false;
+  /// -u USER:PASSWORD for Basic authentication, sent only to the host of
+  /// each URL (never after a redirect to another host). Empty: none. Never
+  /// printed.
+  std::string user_password;
+  /// --netrc / --netrc-file: look up credentials in a netrc file (read where
+  /// the fetcher runs) for URLs that carry none; a missing file is no error.
+  bool netrc = false;
+  /// Empty: ~/.netrc.
+  std::string netrc_file;
+  /// -x: proxy URL (empty: libcurl's http_proxy, https_proxy, ALL_PROXY).
+  std::string proxy;
+  /// --noproxy: hosts reached directly, comma-separated; "*" for all.
+  std::string noproxy;
+  /// --cert / --key: client certificate and its key (PEM, files read where
+  /// the fetcher runs). Empty: none.
+  std::string client_cert;
+  std::string client_key;
+  /// --resolve HOST:PORT:ADDR and --connect-to HOST:PORT:HOST2:PORT2 entries,
+  /// checked, as libcurl takes them.
+  std::vector<std::string> resolve;
+  std::vector<std::string> connect_to;
+  /// -4 / -6: 4 or 6 to use only that IP version, 0 for either.
+  int ip_version = 0;
+  /// --limit-rate: body bytes per second per transfer at most, 0 = no limit.
+  uint64_t max_recv_speed = 0;
 };
 
 /// Settings of the throttling supervisor.

@@ -1,5 +1,6 @@
 #include "detail/curl_multi.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -106,6 +107,10 @@ curl_multi::curl_multi(const fetcher_settings& settings, listener& events)
     throw std::runtime_error("curl_multi_init failed");
   for (auto& header : settings_.headers)
     headers_ = curl_slist_append(headers_, header.c_str());
+  for (auto& entry : settings_.resolve)
+    resolve_ = curl_slist_append(resolve_, entry.c_str());
+  for (auto& entry : settings_.connect_to)
+    connect_to_ = curl_slist_append(connect_to_, entry.c_str());
 }
 
 curl_multi::~curl_multi() {
@@ -115,6 +120,8 @@ curl_multi::~curl_multi() {
   idle_.clear();
   curl_multi_cleanup(multi_);
   curl_slist_free_all(headers_);
+  curl_slist_free_all(resolve_);
+  curl_slist_free_all(connect_to_);
 }
 
 CURL* curl_multi::make_easy() {
@@ -158,10 +165,58 @@ CURL* curl_multi::make_easy() {
   // Authorization and Cookie headers of -H are not sent to another host,
   // port or scheme after a redirect: libcurl 7.88 drops them itself
   // (Curl_auth_allowed_to_host); test_hostile.sh checks it.
+  set_access_options(easy);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &curl_multi::on_write);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &curl_multi::on_header);
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &curl_multi::on_open_socket);
   return easy;
+}
+
+void curl_multi::set_access_options(CURL* easy) {
+  // -u: CURLOPT_UNRESTRICTED_AUTH stays off, so libcurl sends these only to
+  // the host of the URL, never to another host after a redirect (as curl
+  // does). User and password apart, so a ';' in the password is just a
+  // character.
+  auto& user = settings_.user_password;
+  if (auto colon = user.find(':'); colon != std::string::npos) {
+    curl_easy_setopt(easy, CURLOPT_USERNAME, user.substr(0, colon).c_str());
+    curl_easy_setopt(easy, CURLOPT_PASSWORD, user.substr(colon + 1).c_str());
+  }
+  // curl's --netrc-optional: credentials in the URL or from -u win.
+  if (settings_.netrc) {
+    curl_easy_setopt(easy, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+    if (!settings_.netrc_file.empty())
+      curl_easy_setopt(easy, CURLOPT_NETRC_FILE, settings_.netrc_file.c_str());
+  }
+  // Unset, libcurl reads http_proxy, https_proxy, ALL_PROXY and no_proxy.
+  if (!settings_.proxy.empty())
+    curl_easy_setopt(easy, CURLOPT_PROXY, settings_.proxy.c_str());
+  if (!settings_.noproxy.empty())
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, settings_.noproxy.c_str());
+  if (!settings_.client_cert.empty())
+    curl_easy_setopt(easy, CURLOPT_SSLCERT, settings_.client_cert.c_str());
+  if (!settings_.client_key.empty())
+    curl_easy_setopt(easy, CURLOPT_SSLKEY, settings_.client_key.c_str());
+  if (resolve_ != nullptr)
+    curl_easy_setopt(easy, CURLOPT_RESOLVE, resolve_);
+  if (connect_to_ != nullptr)
+    curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to_);
+  curl_easy_setopt(easy, CURLOPT_IPRESOLVE,
+                   settings_.ip_version == 4   ? CURL_IPRESOLVE_V4
+                   : settings_.ip_version == 6 ? CURL_IPRESOLVE_V6
+                                               : CURL_IPRESOLVE_WHATEVER);
+  if (settings_.max_recv_speed > 0) {
+    curl_easy_setopt(easy, CURLOPT_MAX_RECV_SPEED_LARGE,
+                     static_cast<curl_off_t>(settings_.max_recv_speed));
+    // libcurl holds the average since the transfer began, but while data
+    // waits it reads up to 100 buffers at once: with its 16 KiB buffer a
+    // loopback transfer took ~1 MiB in one go at any rate (1 MiB at 100
+    // KiB/s in 0.7 s). A buffer of a thousandth of the rate (at least 1 KiB)
+    // keeps that first burst near a tenth of a second's worth (9.8 s).
+    auto buffer = std::clamp<uint64_t>(settings_.max_recv_speed / 1000, 1024,
+                                       CURL_MAX_WRITE_SIZE);
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, static_cast<long>(buffer));
+  }
 }
 
 void curl_multi::start(uint64_t id, const std::string& url,

@@ -78,6 +78,9 @@ private:
                                       curl_sockaddr* address);
 
   CURL* make_easy();
+  /// Credentials, proxy, name pinning, IP version and rate limit: part of
+  /// make_easy.
+  void set_access_options(CURL* easy);
   void finish(transfer& t, CURLcode code);
   /// Tells apart what libcurl reports under one code, with the transfer's
   /// state at hand (a downgrade from an unsupported scheme, too few file
@@ -92,6 +95,9 @@ private:
   listener& events_;
   CURLM* multi_;
   curl_slist* headers_ = nullptr;
+  /// --resolve and --connect-to entries, shared by every easy handle.
+  curl_slist* resolve_ = nullptr;
+  curl_slist* connect_to_ = nullptr;
   std::unordered_map<uint64_t, std::unique_ptr<transfer>> transfers_;
   /// Finished transfers kept for reuse: their easy handles keep all options
   /// set, which saves setting a dozen options per URL.

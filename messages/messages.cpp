@@ -112,7 +112,10 @@ auto fields(const node_counts& x) {
 auto fields(const fetcher_settings& x) {
   return std::tie(x.max_redirs, x.connect_timeout, x.max_time, x.stall_time,
                   x.insecure, x.user_agent, x.headers, x.max_size,
-                  x.chunk_size, x.window, x.cacert, x.allow_downgrade);
+                  x.chunk_size, x.window, x.cacert, x.allow_downgrade,
+                  x.user_password, x.netrc, x.netrc_file, x.proxy, x.noproxy,
+                  x.client_cert, x.client_key, x.resolve, x.connect_to,
+                  x.ip_version, x.max_recv_speed);
 }
 auto fields(const hasher_settings& x) {
   return std::tie(x.algorithms, x.crash_marker);

@@ -418,7 +418,9 @@ typename Inspector::result_type inspect(Inspector& f, fetcher_settings& x) {
   return f(caf::meta::type_name("fetcher_settings"), x.max_redirs,
            x.connect_timeout, x.max_time, x.stall_time, x.insecure,
            x.user_agent, x.headers, x.max_size, x.chunk_size, x.window,
-           x.cacert, x.allow_downgrade);
+           x.cacert, x.allow_downgrade, x.user_password, x.netrc,
+           x.netrc_file, x.proxy, x.noproxy, x.client_cert, x.client_key,
+           x.resolve, x.connect_to, x.ip_version, x.max_recv_speed);
 }
 
 template <class Inspector>

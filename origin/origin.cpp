@@ -193,6 +193,16 @@ bool number_after(const std::string& path, const char* prefix, uint64_t& out) {
   return true;
 }
 
+/// Standard base64 with padding, for HTTP Basic credentials.
+std::string base64(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                           reinterpret_cast<const unsigned char*>(bytes.data()),
+                           static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
 /// Requests that wait (stall, slow) keep this as their connection context.
 struct waiting_request {
   bool resumed = false;
@@ -231,6 +241,8 @@ struct server::impl {
   }
   std::atomic<int64_t> in_flight{0};
   std::atomic<int64_t> peak_in_flight{0};
+  /// Requests for an absolute URL (the origin as a forward proxy).
+  std::atomic<uint64_t> proxied{0};
 
   // Suspended connections and when to resume them (max(): never).
   std::mutex mtx;
@@ -531,7 +543,9 @@ struct server::impl {
                             + "\npeak_in_flight "
                             + std::to_string(peak_in_flight.load())
                             + "\nnot_modified "
-                            + std::to_string(not_modified.load()) + "\n");
+                            + std::to_string(not_modified.load())
+                            + "\nproxied " + std::to_string(proxied.load())
+                            + "\n");
     if (number_after(path, "/validated/", n) && n < docs.size())
       return respond_validated(c, n, true);
     if (number_after(path, "/modified/", n) && n < docs.size())
@@ -550,6 +564,25 @@ struct server::impl {
       // A "latest" link to the real checksum file, as mirrors have; only
       // names resolved against the final URL exist.
       return redirect(c, "/release/v1/" + path.substr(16));
+    if (path.compare(0, 12, "/basic-auth/") == 0) {
+      // /basic-auth/<user>/<password>[/...]: 200 with exactly those HTTP
+      // Basic credentials, else 401 asking for them.
+      auto rest = path.substr(12);
+      auto slash = rest.find('/');
+      auto user = rest.substr(0, slash);
+      auto password = slash == std::string::npos ? std::string{}
+                                                 : rest.substr(slash + 1);
+      password = password.substr(0, password.find('/'));
+      auto* given = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_AUTHORIZATION);
+      if (given != nullptr && given == "Basic " + base64(user + ":" + password))
+        return respond_text(c, MHD_HTTP_OK, "welcome " + user + "\n");
+      auto* r = MHD_create_response_from_buffer(
+        13, const_cast<char*>("unauthorized\n"), MHD_RESPMEM_PERSISTENT);
+      MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                              "Basic realm=\"fetchsum-origin\"");
+      return respond(c, MHD_HTTP_UNAUTHORIZED, r);
+    }
     return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
   }
 
@@ -557,7 +590,18 @@ struct server::impl {
                                const char*, const char*, const char*,
                                size_t* upload_size, void** ctx) {
     *upload_size = 0; // request bodies are ignored
-    return static_cast<impl*>(cls)->handle(c, url, ctx);
+    auto* self = static_cast<impl*>(cls);
+    std::string path = url;
+    if (path.compare(0, 7, "http://") == 0) {
+      // A request for an absolute URL is what clients send to a forward
+      // proxy: the origin plays one that serves every host from itself, and
+      // counts such requests (/stats "proxied"), so tests see -x was used.
+      auto slash = path.find('/', 7);
+      path = slash == std::string::npos ? "/" : path.substr(slash);
+      if (*ctx == nullptr)
+        self->proxied += 1;
+    }
+    return self->handle(c, path, ctx);
   }
 
   static void on_completed(void* cls, MHD_Connection*, void** ctx,

@@ -44,11 +44,16 @@ struct options {
 ///   /throttle-date/<s>/<name> the same with Retry-After as an HTTP-date
 ///   /headers            the request's headers, "Name: value" per line
 ///   /crash...           a body with the marker of --test-crash-marker
-///   /stats              "requests N\npeak_in_flight M\n"
+///   /stats              "requests N\npeak_in_flight M\nnot_modified K\nproxied P\n"
 ///   /release/v1/...     a release directory: six files, SHA256SUMS and
 ///                       SHA512SUMS (--tag) with relative names, index.html
 ///   /release/bad/...    the same, with one byte of b.iso changed
 ///   /release/latest/SHA256SUMS (and SHA512SUMS) a 302 to /release/v1/...
+///   /basic-auth/<user>/<password>  200 with those HTTP Basic credentials,
+///                       401 (WWW-Authenticate: Basic) without them
+/// A request for an absolute URL (`GET http://host:port/path`, as sent to a
+/// forward proxy) is answered as a request for /path and counted in
+/// /stats "proxied": the origin doubles as a proxy for -x tests.
 /// Broken HTTP (no status line, NUL in headers, conflicting Content-Length,
 /// gzip transfer coding, ...) cannot be sent with libmicrohttpd: the raw-TCP
 /// origin in origin/raw_server.hpp serves those routes (fetchsum-origin

@@ -96,6 +96,17 @@ struct fixture : test::fixture {
     ws.fetcher.window = 1 << 20;
     ws.fetcher.cacert = "/etc/ssl/ca.pem";
     ws.fetcher.allow_downgrade = true;
+    ws.fetcher.user_password = "user:secret";
+    ws.fetcher.netrc = true;
+    ws.fetcher.netrc_file = "/home/u/.netrc";
+    ws.fetcher.proxy = "http://127.0.0.1:3128";
+    ws.fetcher.noproxy = "localhost,.test";
+    ws.fetcher.client_cert = "/etc/client.pem";
+    ws.fetcher.client_key = "/etc/client.key";
+    ws.fetcher.resolve = {"a.test:443:127.0.0.1", "b.test:80:::1"};
+    ws.fetcher.connect_to = {"a.test:443:127.0.0.2:8443"};
+    ws.fetcher.ip_version = 6;
+    ws.fetcher.max_recv_speed = 102400;
     ws.hasher.algorithms = {"sha256", "blake2b512"};
     ws.hasher.crash_marker = "BOOM";
     return ws;

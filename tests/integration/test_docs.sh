@@ -5,8 +5,9 @@
 source "$(dirname "$0")/lib.sh"
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 "$FETCHSUM" --help > "$SCRATCH/help.txt"
-# The option lines: "  -j, --concurrency N  ..." or "  --per-host N  ...".
-options=$(grep -oE -- '^  (-[a-zA-Z], )?--[a-z0-9-]+' "$SCRATCH/help.txt" \
+# The option lines: "  -j, --concurrency N  ...", "  -4, --ipv4  ..." or
+# "  --per-host N  ...".
+options=$(grep -oE -- '^  (-[a-zA-Z0-9], )?--[a-z0-9-]+' "$SCRATCH/help.txt" \
   | grep -oE -- '--[a-z0-9-]+' | sort -u)
 [[ $(wc -w <<<"$options") -ge 25 ]] || fail "--help lists too few options"
 for opt in $options; do
