@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "detail/http_parse.hpp"
+#include "detail/resume.hpp"
 
 namespace fetchsum::detail {
 
@@ -81,10 +82,28 @@ struct curl_multi::transfer {
   /// socket() failed with EMFILE or ENFILE.
   bool out_of_fds = false;
   char error_buffer[CURL_ERROR_SIZE];
+  /// Range resume: what was asked (offset 0: a transfer from byte 0), and
+  /// what the answer turned out to be.
+  curl_multi::resume_request resume;
+  enum class answer { undecided, continues, fresh } resume_answer
+    = answer::undecided;
+  /// Complete length of a continued body (its Content-Range total).
+  uint64_t resume_total = 0;
+  /// Headers of the current response that resuming needs, raw.
+  std::string etag, last_modified, date, content_range;
+  /// -H headers plus If-Range, for a resume only (else the shared list).
+  curl_slist* own_headers = nullptr;
+
+  /// Whether the body being hashed continues an earlier attempt's state: a
+  /// 206 at the offset, or no body to hash yet (the kept state stays).
+  bool continues() const noexcept {
+    return resume.offset > 0 && resume_answer != answer::fresh;
+  }
 
   ~transfer() {
     if (easy != nullptr)
       curl_easy_cleanup(easy);
+    curl_slist_free_all(own_headers);
   }
 };
 
@@ -154,7 +173,8 @@ CURL* curl_multi::make_easy() {
   return easy;
 }
 
-void curl_multi::start(uint64_t id, const std::string& url) {
+void curl_multi::start(uint64_t id, const std::string& url,
+                       const resume_request* resume) {
   std::unique_ptr<transfer> t;
   if (idle_.empty()) {
     t = std::make_unique<transfer>();
@@ -182,6 +202,7 @@ void curl_multi::start(uint64_t id, const std::string& url) {
   t->refusal.clear();
   t->out_of_fds = false;
   t->error_buffer[0] = '\0';
+  prepare_range(*t, resume);
   // Per URL, so set on every start: easy handles are reused across URLs.
   // A digest recorded for an SRI string or a package recipe must not have
   // crossed the network unauthenticated, so an https URL may only be
@@ -203,6 +224,56 @@ void curl_multi::start(uint64_t id, const std::string& url) {
   }
 }
 
+void curl_multi::prepare_range(transfer& t, const resume_request* resume) {
+  // Per transfer, so set (or unset) on every start: easy handles are reused.
+  t.resume = resume != nullptr ? *resume : resume_request{};
+  t.resume_answer = transfer::answer::undecided;
+  t.resume_total = 0;
+  t.etag.clear();
+  t.last_modified.clear();
+  t.date.clear();
+  t.content_range.clear();
+  curl_slist_free_all(t.own_headers);
+  t.own_headers = nullptr;
+  if (t.resume.offset == 0) {
+    curl_easy_setopt(t.easy, CURLOPT_RANGE, nullptr);
+    curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, headers_);
+    return;
+  }
+  auto range = std::to_string(t.resume.offset) + "-";
+  curl_easy_setopt(t.easy, CURLOPT_RANGE, range.c_str()); // libcurl copies it
+  for (auto& header : settings_.headers)
+    t.own_headers = curl_slist_append(t.own_headers, header.c_str());
+  auto if_range = "If-Range: " + t.resume.if_range;
+  t.own_headers = curl_slist_append(t.own_headers, if_range.c_str());
+  curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.own_headers);
+}
+
+bool curl_multi::decide_resume(transfer& t, long status) {
+  if (status == 206) {
+    auto range = parse_content_range(t.content_range);
+    auto problem = continuation_problem(range, t.resume.offset, t.resume.total);
+    if (!problem.empty()) {
+      t.refused = error_kind::bad_response;
+      t.refusal = problem;
+      return false;
+    }
+    t.resume_total = *range->total;
+    auto max_size = settings_.max_size;
+    if (max_size > 0 && t.resume_total > max_size) {
+      t.too_large = true;
+      return false;
+    }
+    t.resume_answer = transfer::answer::continues;
+  } else {
+    // The server ignored the Range (it may: RFC 9110 14.2) or the If-Range
+    // did not match: the whole body from byte 0, with fresh digests.
+    t.resume_answer = transfer::answer::fresh;
+  }
+  events_.on_resume_answer(t.id, t.resume_answer == transfer::answer::continues);
+  return true;
+}
+
 void curl_multi::resume(uint64_t id) {
   if (auto i = transfers_.find(id); i != transfers_.end())
     curl_easy_pause(i->second->easy, CURLPAUSE_CONT);
@@ -220,6 +291,9 @@ void curl_multi::cancel(uint64_t id, error_kind why,
   report.error = why;
   report.message = message;
   report.bytes = t->bytes;
+  long status = 0;
+  curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+  describe_resume(*t, status, report);
   release(std::move(t));
   events_.on_done(id, std::move(report));
 }
@@ -250,6 +324,12 @@ void curl_multi::finish(transfer& t, CURLcode code) {
   report.bytes = t.bytes;
   long status = 0;
   curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+  // A resume answered with a 2xx and no body byte: decide now (a 200 with
+  // an empty body is an empty body, not the old state).
+  if (code == CURLE_OK && t.resume.offset > 0
+      && t.resume_answer == transfer::answer::undecided && status >= 200
+      && status <= 299 && !t.too_large && t.refused == error_kind::none)
+    decide_resume(t, status);
   report.http_status = static_cast<uint32_t>(status);
   report.retry_after_ms = t.retry_after_ms;
   char* final_url = nullptr;
@@ -278,6 +358,7 @@ void curl_multi::finish(transfer& t, CURLcode code) {
     if (!t.reason.empty())
       report.message += " " + t.reason;
   }
+  describe_resume(t, status, report);
   auto id = t.id;
   auto i = transfers_.find(id);
   auto owned = std::move(i->second);
@@ -333,6 +414,36 @@ void curl_multi::refine(transfer& t, CURLcode code, transfer_report& report) {
     report.message += " (the server demands a client certificate)";
 }
 
+void curl_multi::describe_resume(transfer& t, long status,
+                                 transfer_report& report) {
+  if (t.continues()) {
+    report.resumed_from = t.resume.offset;
+    report.bytes = t.resume.offset + t.bytes;
+    report.if_range = t.resume.if_range;
+    report.body_size = t.resume_total != 0 ? t.resume_total : t.resume.total;
+    if (report.error == error_kind::none && report.bytes != t.resume_total) {
+      // libcurl holds a 206 to its Content-Length, which need not agree
+      // with its Content-Range: the body must end exactly at the total.
+      report.error = report.bytes < t.resume_total ? error_kind::truncated
+                                                   : error_kind::bad_response;
+      report.message = "resumed body ended at byte "
+                       + std::to_string(report.bytes) + " of "
+                       + std::to_string(t.resume_total);
+    }
+    // The kept state plus whatever arrived is a prefix of the body the
+    // validator names.
+    report.resumable = is_transient(report);
+    return;
+  }
+  if (status != 200)
+    return;
+  report.if_range = if_range_validator(t.etag, t.last_modified, t.date);
+  if (auto length = t.headers.content_length())
+    report.body_size = *length;
+  report.resumable = t.bytes > 0 && !report.if_range.empty()
+                     && is_transient(report);
+}
+
 void curl_multi::release(std::unique_ptr<transfer> t) {
   idle_.push_back(std::move(t));
 }
@@ -346,11 +457,15 @@ size_t curl_multi::on_write(char* data, size_t, size_t size, void* self) {
     curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
     t.body_wanted = status >= 200 && status <= 299;
     t.status_known = true;
+    if (t.body_wanted && t.resume.offset > 0
+        && !t.owner->decide_resume(t, status))
+      return 0; // refused: not one byte of it is hashed
   }
   if (!t.body_wanted)
     return size; // an error page: read and discard, keeping the connection
   auto max_size = t.owner->settings_.max_size;
-  if (max_size > 0 && t.bytes + size > max_size) {
+  auto before = t.continues() ? t.resume.offset : 0; // the whole body counts
+  if (max_size > 0 && before + t.bytes + size > max_size) {
     // Content-Length was absent or lied; CURLOPT_MAXFILESIZE covers the rest.
     t.too_large = true;
     return 0;
@@ -399,6 +514,18 @@ size_t curl_multi::on_header(char* data, size_t, size_t size, void* self) {
     // Not Found"): every redirect hop starts a new one. HTTP/2 has none.
     t.reason = std::string{status->reason};
     t.retry_after_ms = 0; // a new response: forget the previous hop's
+    t.etag.clear();
+    t.last_modified.clear();
+    t.date.clear();
+    t.content_range.clear();
+  } else if (header_value(line, "etag", value)) {
+    t.etag = std::string{value.substr(0, 1024)};
+  } else if (header_value(line, "last-modified", value)) {
+    t.last_modified = std::string{value.substr(0, 1024)};
+  } else if (header_value(line, "date", value)) {
+    t.date = std::string{value.substr(0, 1024)};
+  } else if (header_value(line, "content-range", value)) {
+    t.content_range = std::string{value.substr(0, 1024)};
   }
   return size;
 }

@@ -32,6 +32,24 @@ public:
 
     /// Transfer `id` ended; `report` says how. Its id may be reused afterwards.
     virtual void on_done(uint64_t id, transfer_report report) = 0;
+
+    /// A transfer started with a resume_request got the answer whose body
+    /// it hashes: a 206 that continues the body at the offset (`continues`),
+    /// or the whole body again from byte 0. Called once, before the first
+    /// on_body of that transfer; never for a transfer that ends without a
+    /// body to hash (the kept state is then untouched).
+    virtual void on_resume_answer(uint64_t id, bool continues) {
+      (void) id, (void) continues;
+    }
+  };
+
+  /// Asks for the rest of a body that broke after `offset` bytes.
+  struct resume_request {
+    uint64_t offset = 0;
+    /// The strong validator for If-Range (transfer_report::if_range).
+    std::string if_range;
+    /// The complete length the first answer declared; 0 if none.
+    uint64_t total = 0;
   };
 
   curl_multi(const fetcher_settings& settings, listener& events);
@@ -40,8 +58,10 @@ public:
   curl_multi(const curl_multi&) = delete;
   curl_multi& operator=(const curl_multi&) = delete;
 
-  /// Adds a transfer. It starts on the next perform().
-  void start(uint64_t id, const std::string& url);
+  /// Adds a transfer. It starts on the next perform(). With `resume` it
+  /// asks for `Range: bytes=OFFSET-` with If-Range.
+  void start(uint64_t id, const std::string& url,
+             const resume_request* resume = nullptr);
 
   /// Continues a transfer paused by on_body returning false. May call
   /// on_body before it returns.
@@ -81,6 +101,14 @@ private:
   /// descriptors from a refused connection).
   void refine(transfer& t, CURLcode code, transfer_report& report);
   void release(std::unique_ptr<transfer> t);
+  /// Range resume: sets (or clears) Range and If-Range for a transfer.
+  void prepare_range(transfer& t, const resume_request* resume);
+  /// The first body byte of a resume's answer: continue, start again, or
+  /// refuse it (false: t.refused / t.too_large say why).
+  bool decide_resume(transfer& t, long status);
+  /// Fills the report's resume fields: whole-body bytes, validator, and
+  /// whether the hasher keeps the digest state of a failure.
+  void describe_resume(transfer& t, long status, transfer_report& report);
 
   const fetcher_settings& settings_;
   listener& events_;

@@ -55,27 +55,33 @@ auto fields(const url_batch& x) {
                   x.unformatted_lists);
 }
 auto fields(const fetch_order& x) {
-  return std::tie(x.transfer_id, x.url, x.hasher);
+  return std::tie(x.transfer_id, x.url, x.hasher, x.resume_of,
+                  x.resume_offset, x.if_range, x.resume_total);
 }
-auto fields(const body_chunk& x) { return std::tie(x.transfer_id, x.bytes); }
+auto fields(const body_chunk& x) {
+  return std::tie(x.transfer_id, x.bytes, x.resume_of, x.continues);
+}
 auto fields(const chunk_ack& x) { return std::tie(x.transfer_id, x.size); }
 auto fields(const transfer_report& x) {
   return std::tie(x.error, x.message, x.http_status, x.bytes, x.final_url,
-                  x.elapsed_ms, x.retry_after_ms);
+                  x.elapsed_ms, x.retry_after_ms, x.if_range, x.body_size,
+                  x.resumable, x.resumed_from);
 }
 auto fields(const transfer_done& x) {
-  return std::tie(x.transfer_id, x.tail, x.report);
+  return std::tie(x.transfer_id, x.tail, x.report, x.resume_of,
+                  x.continues);
 }
 auto fields(const digest_value& x) { return std::tie(x.algo, x.bytes); }
 auto fields(const hash_result& x) {
-  return std::tie(x.transfer_id, x.digests, x.report);
+  return std::tie(x.transfer_id, x.digests, x.report, x.resumable_offset);
 }
 auto fields(const attempt_outcome& x) {
   return std::tie(x.error, x.http_status, x.message);
 }
 auto fields(const url_result& x) {
   return std::tie(x.url_seq, x.url, x.digests, x.report, x.attempts,
-                  x.earlier, x.mark, x.expected, x.journaled);
+                  x.earlier, x.mark, x.expected, x.journaled,
+                  x.resumed_bytes);
 }
 auto fields(const input_end& x) {
   return std::tie(x.results, x.read_error, x.interrupted, x.from_journal,
