@@ -133,6 +133,8 @@ void format_detail(const url_result& r, std::string& err) {
          + std::to_string(r.report.elapsed_ms) + " ms, "
          + std::to_string(r.attempts)
          + (r.attempts == 1 ? " attempt" : " attempts");
+  if (r.resumed_bytes > 0)
+    err += ", resumed at byte " + std::to_string(r.resumed_bytes);
   if (!r.report.final_url.empty() && r.report.final_url != r.url)
     err += ", now " + r.report.final_url;
   err += '\n';

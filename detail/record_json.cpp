@@ -128,6 +128,7 @@ void write_json_record(const url_result& r, std::string& out) {
   }
   out += ']';
   append_member(out, "elapsed_ms", r.report.elapsed_ms);
+  append_member(out, "resumed_bytes", r.resumed_bytes);
   if (!r.mark.empty())
     append_member(out, "mark", r.mark);
   out += "}\n";
@@ -500,6 +501,7 @@ std::optional<url_result> read_json_record(std::string_view line,
     m_url = 1, m_seq = 2, m_ok = 4, m_digests = 8, m_error = 16,
     m_message = 32, m_status = 64, m_bytes = 128, m_final = 256,
     m_attempts = 512, m_earlier = 1024, m_elapsed = 2048, m_mark = 4096,
+    m_resumed = 8192,
   };
   unsigned seen = 0;
   bool ok = false;
@@ -541,6 +543,8 @@ std::optional<url_result> read_json_record(std::string_view line,
         bit = m_elapsed, good = in.read_uint(record.report.elapsed_ms);
       else if (key == "mark")
         bit = m_mark, good = in.read_string(record.mark);
+      else if (key == "resumed_bytes")
+        bit = m_resumed, good = in.read_uint(record.resumed_bytes);
       else
         good = in.skip_value(max_depth - 1);
       if (!good)

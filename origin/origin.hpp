@@ -45,6 +45,9 @@ struct options {
 ///   /headers            the request's headers, "Name: value" per line
 ///   /crash...           a body with the marker of --test-crash-marker
 ///   /stats              "requests N\npeak_in_flight M\n"
+///   /resume/<mode>/<size>/<breaks>/<name>
+///                       a body that honours Range + If-Range and breaks
+///                       the first <breaks> times (see respond_resumable)
 /// Broken HTTP (no status line, NUL in headers, conflicting Content-Length,
 /// gzip transfer coding, ...) cannot be sent with libmicrohttpd: the raw-TCP
 /// origin in origin/raw_server.hpp serves those routes (fetchsum-origin

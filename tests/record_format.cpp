@@ -102,7 +102,7 @@ CAF_TEST(failures go to stderr except in json) {
                        "\"digests\":{},\"error\":\"http_status\","
                        "\"message\":\"HTTP 404 Not Found\",\"http_status\":404,"
                        "\"bytes\":0,\"final_url\":\"\",\"attempts\":1,\"earlier\":[],"
-                       "\"elapsed_ms\":0}\n");
+                       "\"elapsed_ms\":0,\"resumed_bytes\":0}\n");
 }
 
 CAF_TEST(json records are escaped) {
@@ -132,4 +132,14 @@ CAF_TEST(verbose detail names status and size and time and attempts) {
   f.attempts = 4;
   detail::format_detail(f, err);
   CAF_CHECK_EQUAL(err, "fetchsum: http://h/x: connect, 0 bytes, 0 ms, 4 attempts\n");
+}
+
+CAF_TEST(verbose detail says where a resumed body continued) {
+  std::string err;
+  auto r = ok_record("http://h/a");
+  r.attempts = 3;
+  r.resumed_bytes = 1048576;
+  detail::format_detail(r, err);
+  CAF_CHECK_EQUAL(err, "fetchsum: http://h/a: HTTP 200, 3 bytes, 12 ms, 3 attempts, "
+                       "resumed at byte 1048576\n");
 }

@@ -23,6 +23,7 @@ url_result sample() {
   r.earlier = {attempt_outcome{error_kind::http_status, 503, "HTTP 503"},
                attempt_outcome{error_kind::connect, 0, "refused\n"}};
   r.mark = "changed";
+  r.resumed_bytes = 65536;
   return r;
 }
 
@@ -146,4 +147,22 @@ CAF_TEST(list lines drop blanks comments and surrounding space) {
   CAF_CHECK_EQUAL(list_line_url("# comment"), "");
   CAF_CHECK_EQUAL(list_line_url("  # indented comment"), "");
   CAF_CHECK_EQUAL(list_line_url(" \t "), "");
+}
+
+CAF_TEST(resumed bytes are written and read; records without them read as 0) {
+  auto r = sample();
+  auto line = written(r);
+  CAF_CHECK(line.find(",\"resumed_bytes\":65536") != std::string::npos);
+  auto back = read_json_record(line);
+  CAF_REQUIRE(back);
+  CAF_CHECK_EQUAL(back->resumed_bytes, 65536u);
+  // A journal or --diff file from before the field: 0, not a refusal.
+  auto old = read_json_record(
+    R"({"url":"http://h/","seq":0,"ok":true,"digests":{"sha512":"00"},)"
+    R"("error":null,"message":"","http_status":200,"bytes":1})");
+  CAF_REQUIRE(old);
+  CAF_CHECK_EQUAL(old->resumed_bytes, 0u);
+  std::string why;
+  CAF_CHECK(!read_json_record(R"({"url":"u","ok":true,"resumed_bytes":-1})",
+                              &why));
 }
