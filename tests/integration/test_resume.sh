@@ -22,13 +22,15 @@ WANT
 cut -d' ' -f1 "$SCRATCH/want.txt" | sed "s|^|$BASE/|" > "$SCRATCH/urls.txt"
 # Default --retries (3): a body that breaks 8 times still completes, since
 # each break after progress is a free resume.
-expect_status 0 "$FETCHSUM" --format json -v --retry-delay 0.05 \
-  -o "$SCRATCH/run.jsonl" "$SCRATCH/urls.txt" 2> "$SCRATCH/run.err"
+status=0
+"$FETCHSUM" --format json -v --retry-delay 0.05 -o "$SCRATCH/run.jsonl" \
+  "$SCRATCH/urls.txt" 2> "$SCRATCH/run.err" || status=$?
 # The digests of the whole bodies as served now, independently of fetchsum.
 while read -r path _; do
   echo "$path $(curl -s "$BASE/$path?whole=1" | sha512sum | cut -d' ' -f1)"
 done < "$SCRATCH/want.txt" > "$SCRATCH/sums.txt"
-python3 - "$SCRATCH/run.jsonl" "$SCRATCH/want.txt" "$SCRATCH/sums.txt" <<'PY'
+python3 - "$SCRATCH/run.jsonl" "$SCRATCH/want.txt" "$SCRATCH/sums.txt" <<'PY' \
+  || fail "records (seed $SEED)"
 import json, sys
 records = {r["url"].split("/", 3)[3]: r for r in map(json.loads, open(sys.argv[1]))}
 sums = dict(line.split() for line in open(sys.argv[3]))
@@ -38,8 +40,8 @@ for line in open(sys.argv[2]):
     r = records[path]
     if r["digests"].get("sha512") != sums[path]:
         bad.append(f"{path}: digest {r['digests']} is not the whole body's {sums[path][:16]}")
-    if (r["resumed_bytes"] > 0) != (resumed == "yes"):
-        bad.append(f"{path}: resumed_bytes {r['resumed_bytes']}, want {resumed}")
+    if (r.get("resumed_bytes", 0) > 0) != (resumed == "yes"):
+        bad.append(f"{path}: resumed_bytes {r.get('resumed_bytes')}, want {resumed}")
     if r["attempts"] != int(attempts):
         bad.append(f"{path}: {r['attempts']} attempts, want {attempts}: {r['earlier']}")
     if len(r["earlier"]) != r["attempts"] - 1 or r["earlier"][0]["error"] != "truncated":
@@ -55,6 +57,7 @@ if d[-1]["error"] != "bad_response" or "does not continue at byte" not in d[-1][
 print("\n".join(bad) or "every digest is the whole body's")
 sys.exit(1 if bad else 0)
 PY
+((status == 0)) || fail "exit status $status: $(tail -3 "$SCRATCH/run.err")"
 grep -q "/resume/etag/30000000/8/f: HTTP 206, 30000000 bytes, .* 9 attempts, resumed at byte " \
   "$SCRATCH/run.err" || fail "-v does not say where f resumed: $(cat "$SCRATCH/run.err")"
 
