@@ -71,7 +71,20 @@ void fetcher::loop() {
 void fetcher::start(fetch_order& order) {
   auto& box = outboxes_[order.transfer_id];
   box.hasher = std::move(order.hasher);
-  curl_->start(order.transfer_id, order.url, order.conditional);
+  if (order.resume_of == no_transfer || order.resume_offset == 0) {
+    curl_->start(order.transfer_id, order.url, order.conditional);
+    return;
+  }
+  box.resume_of = order.resume_of;
+  detail::curl_multi::resume_request resume{order.resume_offset,
+                                            std::move(order.if_range),
+                                            order.resume_total};
+  curl_->start(order.transfer_id, order.url, {}, &resume);
+}
+
+void fetcher::on_resume_answer(uint64_t id, bool continues) {
+  if (auto i = outboxes_.find(id); i != outboxes_.end())
+    i->second.continues = continues;
 }
 
 void fetcher::acknowledge(const chunk_ack& ack) {
@@ -105,7 +118,9 @@ bool fetcher::on_body(uint64_t id, const char* data, size_t size) {
 void fetcher::send_buffer(uint64_t id, outbox& box) {
   box.unacked += box.buffer.size();
   // The buffer moves into the message: no copy of body bytes.
-  send(box.hasher, body_chunk{id, std::move(box.buffer)});
+  send(box.hasher, body_chunk{id, std::move(box.buffer), box.resume_of,
+                              box.continues});
+  box.resume_of = no_transfer; // said once, on the first message
   box.buffer = std::vector<char>{};
   box.buffer.reserve(settings_.chunk_size);
 }
@@ -116,11 +131,14 @@ void fetcher::on_done(uint64_t id, transfer_report report) {
     return;
   auto box = std::move(i->second);
   outboxes_.erase(i);
-  if (report.error != error_kind::none)
-    box.buffer.clear(); // a failed body is never hashed
+  // A failed body is never hashed, unless its digest state is kept to be
+  // resumed: then every byte received counts.
+  if (report.error != error_kind::none && !report.resumable)
+    box.buffer.clear();
   // Sent after every body_chunk of this transfer on the same path, so the
   // hasher sees it last.
-  send(box.hasher, transfer_done{id, std::move(box.buffer), std::move(report)});
+  send(box.hasher, transfer_done{id, std::move(box.buffer), std::move(report),
+                                 box.resume_of, box.continues});
 }
 
 } // namespace fetchsum

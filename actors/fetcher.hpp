@@ -45,11 +45,18 @@ private:
     uint64_t unacked = 0;
     /// Paused by us because the window is full.
     bool paused = false;
+    /// Range resume: the transfer whose kept digest state this one was
+    /// ordered to continue, until the first message to the hasher carried
+    /// it (then no_transfer); and whether the answer continues it (a body
+    /// not started yet leaves the kept state as it is: continued by 0 bytes).
+    uint64_t resume_of = no_transfer;
+    bool continues = true;
   };
 
   void loop();
   bool on_body(uint64_t id, const char* data, size_t size) override;
   void on_done(uint64_t id, transfer_report report) override;
+  void on_resume_answer(uint64_t id, bool continues) override;
 
   void start(fetch_order& order);
   void acknowledge(const chunk_ack& ack);

@@ -11,10 +11,25 @@
 namespace fetchsum {
 
 struct hasher_state {
+  /// The digests of one body so far.
+  struct body {
+    detail::digest_set digests;
+    /// Bytes hashed into `digests`.
+    uint64_t bytes = 0;
+    /// A resume whose kept state was not here (this hasher is not the one
+    /// that kept it): nothing is hashed, and the transfer fails. The tail
+    /// alone must never get a digest.
+    bool lost = false;
+  };
+
   /// Fetched once when the hasher starts.
   std::unique_ptr<detail::digest_algorithms> algorithms;
   /// Digests of the bodies being received, by transfer id.
-  std::unordered_map<uint64_t, detail::digest_set> open;
+  std::unordered_map<uint64_t, body> open;
+  /// Range resume: digests of bodies that broke, kept by the id of the
+  /// transfer that broke until a resume continues or drops them, or the
+  /// supervisor says to forget them (cancel). At most one per URL in flight.
+  std::unordered_map<uint64_t, body> kept;
   result_sink_actor sink;
   std::string crash_marker;
 

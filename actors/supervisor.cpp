@@ -57,6 +57,8 @@ void hide_passwords(url_result& result) {
 void record(self_pointer self, pending& url, std::vector<digest_value> digests,
             transfer_report report) {
   mark_finished(self->state, url.job.url_seq);
+  if (url.kept) // no attempt follows: the hasher may forget the state
+    self->send(url.kept->holder, cancel_atom_v, url.kept->transfer_id);
   url_result result;
   result.url_seq = url.job.url_seq;
   result.url = std::move(url.job.url);
@@ -71,6 +73,7 @@ void record(self_pointer self, pending& url, std::vector<digest_value> digests,
         .count());
   result.expected = std::move(url.job.expected);
   hide_passwords(result);
+  result.resumed_bytes = result.report.resumed_from;
   self->state.results += 1;
   self->send(self->state.aggregator, std::move(result));
 }
@@ -99,9 +102,21 @@ size_t pick_group(supervisor_state& st, size_t last_group) {
 void launch(self_pointer self, started_url next) {
   auto& st = self->state;
   auto group_index = pick_group(st, next.last_group);
+  auto url = std::move(next.item);
+  if (url.kept) {
+    // Range resume: the digest state lives in one hasher, so the attempt
+    // goes to that hasher's group (even if it is full: one transfer over
+    // its capacity for a while beats fetching the body again). If that
+    // hasher is gone (replaced, node lost), the body starts at byte 0.
+    auto& k = *url.kept;
+    if (k.group < st.groups.size() && st.groups[k.group].live
+        && st.groups[k.group].workers.hashers[k.hasher] == k.holder)
+      group_index = k.group;
+    else
+      url.kept.reset();
+  }
   st.hosts.ran_on(next.origin, group_index);
   auto& g = st.groups[group_index];
-  auto url = std::move(next.item);
   if (!url.first_start)
     url.first_start = self->clock().now();
   g.running += 1;
@@ -116,11 +131,23 @@ void launch(self_pointer self, started_url next) {
   // meet digest state its predecessor left in a hasher. The hasher is one of
   // the fetcher's own group: body bytes never leave a node.
   auto id = st.next_transfer_id++;
-  auto hasher_index = static_cast<size_t>(id % g.workers.hashers.size());
+  auto hasher_index = url.kept ? url.kept->hasher
+                               : static_cast<size_t>(id % g.workers.hashers.size());
   g.fetcher_load[fetcher_index] += 1;
-  fetch_order order{id, url.job.url,
-                    caf::actor_cast<caf::actor>(g.workers.hashers[hasher_index]),
-                    url.job.conditional};
+  fetch_order order;
+  order.transfer_id = id;
+  order.url = url.job.url;
+  order.hasher = caf::actor_cast<caf::actor>(g.workers.hashers[hasher_index]);
+  // A resume continues a body the server already answered with 200; only a
+  // fresh attempt asks "changed since?".
+  if (!url.kept)
+    order.conditional = url.job.conditional;
+  if (url.kept) {
+    order.resume_of = url.kept->transfer_id;
+    order.resume_offset = url.kept->offset;
+    order.if_range = url.kept->if_range;
+    order.resume_total = url.kept->body_size;
+  }
   st.running.emplace(id, supervisor_state::transfer{std::move(url),
                                                     group_index, fetcher_index,
                                                     hasher_index});
@@ -324,19 +351,43 @@ caf::timespan backoff(self_pointer self, uint32_t failures) {
   return std::chrono::milliseconds(pick(st.jitter));
 }
 
-/// Decides whether a failed attempt is tried again, and when.
+/// Whether a failed resume attempt is worth one more attempt from byte 0:
+/// its 206 did not continue the body (bad_response), the range was refused
+/// (416), or the kept state was gone (internal).
+bool resume_refused(const transfer_report& report) {
+  return report.resumed_from > 0
+         && (report.error == error_kind::bad_response
+             || report.error == error_kind::internal
+             || (report.error == error_kind::http_status
+                 && report.http_status == 416));
+}
+
+/// Decides whether a failed attempt is tried again, and when. `added`:
+/// bytes the attempt added to a kept digest state (url.kept).
 bool schedule_retry(self_pointer self, pending& url,
-                    const transfer_report& report) {
+                    const transfer_report& report, uint64_t added) {
   auto& st = self->state;
-  if (st.interrupted || !is_transient(report))
+  if (st.interrupted || (!is_transient(report) && !resume_refused(report)))
     return false;
   bool throttled = report.error == error_kind::http_status
                    && report.http_status == 429;
-  if (throttled ? url.throttled >= st.settings.max_throttled
-                : url.failures >= st.settings.retries)
-    return false;
-  (throttled ? url.throttled : url.failures) += 1;
+  // Progress on a body that breaks again and again (a big image over a bad
+  // link) is free, up to a cap of its own: otherwise such a body fails
+  // after --retries breaks however much of it arrived.
+  bool progress = url.kept && added > 0
+                  && url.resumes < st.settings.max_resumes;
+  if (progress) {
+    url.resumes += 1;
+  } else {
+    if (throttled ? url.throttled >= st.settings.max_throttled
+                  : url.failures >= st.settings.retries)
+      return false;
+    (throttled ? url.throttled : url.failures) += 1;
+  }
   note_failure(url, report);
+  if (url.kept)
+    url.last.message += " (resuming at byte "
+                        + std::to_string(url.kept->offset) + ")";
   if (report.retry_after_ms > 0) {
     // The server named a time: pause the whole host (others go on), and put
     // the URL first in its queue for when the pause ends.
@@ -349,8 +400,9 @@ bool schedule_retry(self_pointer self, pending& url,
     enqueue(self, std::move(url), true);
     return true;
   }
-  auto delay = throttled ? backoff(self, url.throttled)
-                         : backoff(self, url.failures);
+  auto delay = progress    ? backoff(self, 1)
+               : throttled ? backoff(self, url.throttled)
+                           : backoff(self, url.failures);
   auto url_seq = url.job.url_seq;
   st.backing_off.emplace(url_seq, std::move(url));
   self->delayed_send(self, delay, retry_atom_v, url_seq);
@@ -358,13 +410,32 @@ bool schedule_retry(self_pointer self, pending& url,
 }
 
 /// An attempt ended: record the URL, or try it again.
-void attempt_done(self_pointer self, uint64_t id,
-                  std::vector<digest_value> digests, transfer_report report) {
-  auto url = end_transfer(self, id);
-  if (!url)
+void attempt_done(self_pointer self, hash_result& result) {
+  auto& st = self->state;
+  auto id = result.transfer_id;
+  auto running = st.running.find(id);
+  if (running == st.running.end())
     return;
+  auto group = running->second.group;
+  auto hasher = running->second.hasher;
+  auto url = end_transfer(self, id);
   url->attempts += 1;
-  if (report.error != error_kind::none && schedule_retry(self, *url, report))
+  auto& report = result.report;
+  // The state this attempt was to resume is continued or dropped by now:
+  // the fetcher told the hasher first thing. Only a new one is kept.
+  url->kept.reset();
+  uint64_t added = 0;
+  if (result.resumable_offset > 0) {
+    url->kept = pending::kept_digest{id, result.resumable_offset,
+                                     report.if_range, report.body_size,
+                                     group, hasher,
+                                     st.groups[group].workers.hashers[hasher]};
+    added = result.resumable_offset
+            - std::min(result.resumable_offset, report.resumed_from);
+  }
+  auto digests = std::move(result.digests);
+  if (report.error != error_kind::none
+      && schedule_retry(self, *url, report, added))
     return;
   if (url->attempts > 1) // the attempt before this one joins the history
     keep_last_attempt(*url);
@@ -405,6 +476,10 @@ void rerun_crashed(self_pointer self, const std::vector<uint64_t>& ids,
       self->send(g.workers.fetchers[t.fetcher], cancel_atom_v, id);
     }
     auto url = end_transfer(self, id);
+    if (url->kept) { // a re-run starts from byte 0
+      self->send(url->kept->holder, cancel_atom_v, url->kept->transfer_id);
+      url->kept.reset();
+    }
     url->attempts += 1;
     bool bystander = culprit && *culprit != id;
     (bystander ? url->bystander_reruns : url->crashes) += 1;
@@ -430,6 +505,7 @@ void rerun_lost(self_pointer self, const std::vector<uint64_t>& ids,
   auto& st = self->state;
   for (auto id : ids) {
     auto url = end_transfer(self, id);
+    url->kept.reset(); // it was on the lost node
     st.nodes.reruns += 1;
     url->node_losses += 1;
     if (st.interrupted || url->node_losses > max_bystander_reruns) {
@@ -678,8 +754,7 @@ supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
         self->state.nodes.late_results += 1;
         return;
       }
-      attempt_done(self, result.transfer_id, std::move(result.digests),
-                   std::move(result.report));
+      attempt_done(self, result);
       dispatch(self);
       pull_if_needed(self);
       finish_if_done(self);

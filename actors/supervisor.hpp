@@ -52,6 +52,25 @@ struct supervisor_state {
     /// When the first attempt started (the record's elapsed_ms counts from
     /// here); empty until then.
     std::optional<caf::actor_clock::time_point> first_start;
+    /// Range resume: the digest state a hasher keeps of the last attempt,
+    /// which broke after `offset` bytes. The next attempt goes to that
+    /// hasher's group and asks for the rest; empty: from byte 0.
+    struct kept_digest {
+      /// The broken transfer: the hasher keeps the state under its id.
+      uint64_t transfer_id = 0;
+      uint64_t offset = 0;
+      std::string if_range;
+      uint64_t body_size = 0;
+      size_t group = 0;
+      size_t hasher = 0;
+      /// The hasher itself: if the group's hasher at that index is another
+      /// one now (a replacement), the state died with it.
+      hasher_actor holder;
+    };
+    std::optional<kept_digest> kept;
+    /// Retries after an attempt that added bytes to the kept state: they
+    /// do not use up --retries, up to settings.max_resumes.
+    uint32_t resumes = 0;
   };
 
   /// One URL between fetch_order and hash_result.

@@ -36,7 +36,7 @@ fetchsum_config::fetchsum_config() {
     .add(journal, "journal", "append every record to this JSON Lines file as it completes; a rerun skips URLs it has OK")
     .add(max_redirs, "max-redirs", "redirects followed at most")
     .add(connect_timeout, "connect-timeout", "seconds allowed to connect")
-    .add(max_time, "max-time,m", "seconds allowed per URL (0: no limit)")
+    .add(max_time, "max-time,m", "seconds allowed per attempt (0: no limit; a body cut off after some bytes resumes)")
     .add(stall_time, "stall-time", "fail a transfer that receives nothing for this many seconds (0: never)")
     .add(max_size, "max-size", "fail bodies larger than this many bytes (0: no limit)")
     .add(insecure, "insecure", "do not verify TLS certificates")

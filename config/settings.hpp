@@ -150,6 +150,10 @@ struct supervisor_settings {
   /// --nodes: how long the run may go without any node before every URL not
   /// yet recorded ends as no_node.
   std::chrono::milliseconds node_wait{30'000};
+  /// Range resume: a transient failure after which the body's digest grew
+  /// is retried with Range without using up `retries`, this many times per
+  /// URL at most (then such retries use `retries` like any other).
+  uint32_t max_resumes = 100;
 };
 
 /// --nodes: how the coordinator's cluster actor reaches its nodes.

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "detail/http_parse.hpp"
+#include "detail/resume.hpp"
 
 namespace fetchsum::detail {
 
@@ -83,14 +84,30 @@ struct curl_multi::transfer {
   bool out_of_fds = false;
   /// A conditional request was sent: a 304 is an answer, not a failure.
   bool conditional = false;
-  /// The -H headers plus this transfer's own (If-None-Match, ...); null
-  /// when it has none of its own and uses the shared list.
-  curl_slist* own_headers = nullptr;
   /// Status of the response whose header lines are arriving.
   long current_status = 0;
   /// Where each followed redirect led (transfer_report::redirects).
   std::vector<std::string> redirects;
   char error_buffer[CURL_ERROR_SIZE];
+  /// Range resume: what was asked (offset 0: a transfer from byte 0), and
+  /// what the answer turned out to be.
+  curl_multi::resume_request resume;
+  enum class answer { undecided, continues, fresh } resume_answer
+    = answer::undecided;
+  /// Complete length of a continued body (its Content-Range total).
+  uint64_t resume_total = 0;
+  /// Headers of the current response that resuming needs, raw.
+  std::string etag, last_modified, date, content_range;
+  /// The -H headers plus this transfer's own (If-Range for a resume,
+  /// If-None-Match / If-Modified-Since for a conditional request); null
+  /// when it has none of its own and uses the shared list.
+  curl_slist* own_headers = nullptr;
+
+  /// Whether the body being hashed continues an earlier attempt's state: a
+  /// 206 at the offset, or no body to hash yet (the kept state stays).
+  bool continues() const noexcept {
+    return resume.offset > 0 && resume_answer != answer::fresh;
+  }
 
   ~transfer() {
     if (easy != nullptr)
@@ -220,7 +237,8 @@ void curl_multi::set_access_options(CURL* easy) {
 }
 
 void curl_multi::start(uint64_t id, const std::string& url,
-                       const conditional_request& conditional) {
+                       const conditional_request& conditional,
+                       const resume_request* resume) {
   std::unique_ptr<transfer> t;
   if (idle_.empty()) {
     t = std::make_unique<transfer>();
@@ -250,18 +268,19 @@ void curl_multi::start(uint64_t id, const std::string& url,
   t->current_status = 0;
   t->redirects.clear();
   t->error_buffer[0] = '\0';
+  prepare_range(*t, resume);
   // Per URL, so set on every start: easy handles are reused across URLs.
   // A digest recorded for an SRI string or a package recipe must not have
   // crossed the network unauthenticated, so an https URL may only be
   // redirected to https unless the user opted in.
   t->https_only = !settings_.allow_downgrade && has_scheme(url, "https");
-  // Headers are per URL too: an easy handle may carry the last URL's.
-  curl_slist_free_all(t->own_headers);
-  t->own_headers = nullptr;
+  // prepare_range set this transfer's header list (the shared -H list, or
+  // its own with If-Range); a conditional request adds to its own.
   t->conditional = !conditional.empty();
   if (t->conditional) {
-    for (auto* h = headers_; h != nullptr; h = h->next)
-      t->own_headers = curl_slist_append(t->own_headers, h->data);
+    if (t->own_headers == nullptr)
+      for (auto* h = headers_; h != nullptr; h = h->next)
+        t->own_headers = curl_slist_append(t->own_headers, h->data);
     // Validators are sent back exactly as the server gave them (RFC 9110
     // 13.1); a line break in one would split the header, so such a one is
     // not sent at all.
@@ -272,9 +291,8 @@ void curl_multi::start(uint64_t id, const std::string& url,
     };
     add("If-None-Match: ", conditional.if_none_match);
     add("If-Modified-Since: ", conditional.if_modified_since);
+    curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->own_headers);
   }
-  curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER,
-                   t->own_headers != nullptr ? t->own_headers : headers_);
   curl_easy_setopt(t->easy, CURLOPT_REDIR_PROTOCOLS_STR,
                    t->https_only ? "https" : "http,https");
   curl_easy_setopt(t->easy, CURLOPT_URL, url.c_str());
@@ -289,6 +307,56 @@ void curl_multi::start(uint64_t id, const std::string& url,
     release(std::move(owned));
     events_.on_done(id, std::move(report));
   }
+}
+
+void curl_multi::prepare_range(transfer& t, const resume_request* resume) {
+  // Per transfer, so set (or unset) on every start: easy handles are reused.
+  t.resume = resume != nullptr ? *resume : resume_request{};
+  t.resume_answer = transfer::answer::undecided;
+  t.resume_total = 0;
+  t.etag.clear();
+  t.last_modified.clear();
+  t.date.clear();
+  t.content_range.clear();
+  curl_slist_free_all(t.own_headers);
+  t.own_headers = nullptr;
+  if (t.resume.offset == 0) {
+    curl_easy_setopt(t.easy, CURLOPT_RANGE, nullptr);
+    curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, headers_);
+    return;
+  }
+  auto range = std::to_string(t.resume.offset) + "-";
+  curl_easy_setopt(t.easy, CURLOPT_RANGE, range.c_str()); // libcurl copies it
+  for (auto& header : settings_.headers)
+    t.own_headers = curl_slist_append(t.own_headers, header.c_str());
+  auto if_range = "If-Range: " + t.resume.if_range;
+  t.own_headers = curl_slist_append(t.own_headers, if_range.c_str());
+  curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.own_headers);
+}
+
+bool curl_multi::decide_resume(transfer& t, long status) {
+  if (status == 206) {
+    auto range = parse_content_range(t.content_range);
+    auto problem = continuation_problem(range, t.resume.offset, t.resume.total);
+    if (!problem.empty()) {
+      t.refused = error_kind::bad_response;
+      t.refusal = problem;
+      return false;
+    }
+    t.resume_total = *range->total;
+    auto max_size = settings_.max_size;
+    if (max_size > 0 && t.resume_total > max_size) {
+      t.too_large = true;
+      return false;
+    }
+    t.resume_answer = transfer::answer::continues;
+  } else {
+    // The server ignored the Range (it may: RFC 9110 14.2) or the If-Range
+    // did not match: the whole body from byte 0, with fresh digests.
+    t.resume_answer = transfer::answer::fresh;
+  }
+  events_.on_resume_answer(t.id, t.resume_answer == transfer::answer::continues);
+  return true;
 }
 
 void curl_multi::resume(uint64_t id) {
@@ -308,6 +376,9 @@ void curl_multi::cancel(uint64_t id, error_kind why,
   report.error = why;
   report.message = message;
   report.bytes = t->bytes;
+  long status = 0;
+  curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+  describe_resume(*t, status, report);
   release(std::move(t));
   events_.on_done(id, std::move(report));
 }
@@ -338,6 +409,12 @@ void curl_multi::finish(transfer& t, CURLcode code) {
   report.bytes = t.bytes;
   long status = 0;
   curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+  // A resume answered with a 2xx and no body byte: decide now (a 200 with
+  // an empty body is an empty body, not the old state).
+  if (code == CURLE_OK && t.resume.offset > 0
+      && t.resume_answer == transfer::answer::undecided && status >= 200
+      && status <= 299 && !t.too_large && t.refused == error_kind::none)
+    decide_resume(t, status);
   report.http_status = static_cast<uint32_t>(status);
   report.retry_after_ms = t.retry_after_ms;
   char* final_url = nullptr;
@@ -369,6 +446,7 @@ void curl_multi::finish(transfer& t, CURLcode code) {
     if (!t.reason.empty())
       report.message += " " + t.reason;
   }
+  describe_resume(t, status, report);
   auto id = t.id;
   auto i = transfers_.find(id);
   auto owned = std::move(i->second);
@@ -490,6 +568,36 @@ void curl_multi::refine(transfer& t, CURLcode code, transfer_report& report) {
     report.message += " (the server demands a client certificate)";
 }
 
+void curl_multi::describe_resume(transfer& t, long status,
+                                 transfer_report& report) {
+  if (t.continues()) {
+    report.resumed_from = t.resume.offset;
+    report.bytes = t.resume.offset + t.bytes;
+    report.if_range = t.resume.if_range;
+    report.body_size = t.resume_total != 0 ? t.resume_total : t.resume.total;
+    if (report.error == error_kind::none && report.bytes != t.resume_total) {
+      // libcurl holds a 206 to its Content-Length, which need not agree
+      // with its Content-Range: the body must end exactly at the total.
+      report.error = report.bytes < t.resume_total ? error_kind::truncated
+                                                   : error_kind::bad_response;
+      report.message = "resumed body ended at byte "
+                       + std::to_string(report.bytes) + " of "
+                       + std::to_string(t.resume_total);
+    }
+    // The kept state plus whatever arrived is a prefix of the body the
+    // validator names.
+    report.resumable = is_transient(report);
+    return;
+  }
+  if (status != 200)
+    return;
+  report.if_range = if_range_validator(t.etag, t.last_modified, t.date);
+  if (auto length = t.headers.content_length())
+    report.body_size = *length;
+  report.resumable = t.bytes > 0 && !report.if_range.empty()
+                     && is_transient(report);
+}
+
 void curl_multi::release(std::unique_ptr<transfer> t) {
   idle_.push_back(std::move(t));
 }
@@ -503,11 +611,15 @@ size_t curl_multi::on_write(char* data, size_t, size_t size, void* self) {
     curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
     t.body_wanted = status >= 200 && status <= 299;
     t.status_known = true;
+    if (t.body_wanted && t.resume.offset > 0
+        && !t.owner->decide_resume(t, status))
+      return 0; // refused: not one byte of it is hashed
   }
   if (!t.body_wanted)
     return size; // an error page: read and discard, keeping the connection
   auto max_size = t.owner->settings_.max_size;
-  if (max_size > 0 && t.bytes + size > max_size) {
+  auto before = t.continues() ? t.resume.offset : 0; // the whole body counts
+  if (max_size > 0 && before + t.bytes + size > max_size) {
     // Content-Length was absent or lied; CURLOPT_MAXFILESIZE covers the rest.
     t.too_large = true;
     return 0;
@@ -567,6 +679,18 @@ size_t curl_multi::on_header(char* data, size_t, size_t size, void* self) {
         && now_at != nullptr)
       t.redirects.emplace_back(now_at);
     t.current_status = status->code;
+    t.etag.clear();
+    t.last_modified.clear();
+    t.date.clear();
+    t.content_range.clear();
+  } else if (header_value(line, "etag", value)) {
+    t.etag = std::string{value.substr(0, 1024)};
+  } else if (header_value(line, "last-modified", value)) {
+    t.last_modified = std::string{value.substr(0, 1024)};
+  } else if (header_value(line, "date", value)) {
+    t.date = std::string{value.substr(0, 1024)};
+  } else if (header_value(line, "content-range", value)) {
+    t.content_range = std::string{value.substr(0, 1024)};
   }
   return size;
 }

@@ -32,6 +32,24 @@ public:
 
     /// Transfer `id` ended; `report` says how. Its id may be reused afterwards.
     virtual void on_done(uint64_t id, transfer_report report) = 0;
+
+    /// A transfer started with a resume_request got the answer whose body
+    /// it hashes: a 206 that continues the body at the offset (`continues`),
+    /// or the whole body again from byte 0. Called once, before the first
+    /// on_body of that transfer; never for a transfer that ends without a
+    /// body to hash (the kept state is then untouched).
+    virtual void on_resume_answer(uint64_t id, bool continues) {
+      (void) id, (void) continues;
+    }
+  };
+
+  /// Asks for the rest of a body that broke after `offset` bytes.
+  struct resume_request {
+    uint64_t offset = 0;
+    /// The strong validator for If-Range (transfer_report::if_range).
+    std::string if_range;
+    /// The complete length the first answer declared; 0 if none.
+    uint64_t total = 0;
   };
 
   curl_multi(const fetcher_settings& settings, listener& events);
@@ -42,9 +60,11 @@ public:
 
   /// Adds a transfer. It starts on the next perform(). A non-empty
   /// `conditional` is sent as If-None-Match / If-Modified-Since, and a 304
-  /// answer then ends the transfer without error, marked not_modified.
+  /// answer then ends the transfer without error, marked not_modified. With
+  /// `resume` it asks for `Range: bytes=OFFSET-` with If-Range.
   void start(uint64_t id, const std::string& url,
-             const conditional_request& conditional = {});
+             const conditional_request& conditional = {},
+             const resume_request* resume = nullptr);
 
   /// Continues a transfer paused by on_body returning false. May call
   /// on_body before it returns.
@@ -90,6 +110,14 @@ private:
   /// Fills in what the final response said about itself (headers, address,
   /// version, timings) and where redirects led.
   void describe_response(transfer& t, transfer_report& report);
+  /// Range resume: sets (or clears) Range and If-Range for a transfer.
+  void prepare_range(transfer& t, const resume_request* resume);
+  /// The first body byte of a resume's answer: continue, start again, or
+  /// refuse it (false: t.refused / t.too_large say why).
+  bool decide_resume(transfer& t, long status);
+  /// Fills the report's resume fields: whole-body bytes, validator, and
+  /// whether the hasher keeps the digest state of a failure.
+  void describe_resume(transfer& t, long status, transfer_report& report);
 
   const fetcher_settings& settings_;
   listener& events_;

@@ -323,3 +323,11 @@ const char* to_string(header_problem x) noexcept {
 }
 
 } // namespace fetchsum::detail
+
+namespace fetchsum::detail {
+
+std::optional<int64_t> http_date_seconds(std::string_view text) noexcept {
+  return parse_http_date(trim(text));
+}
+
+} // namespace fetchsum::detail

@@ -103,3 +103,11 @@ bool header_value(std::string_view line, std::string_view name,
                   std::string_view& value) noexcept;
 
 } // namespace fetchsum::detail
+
+namespace fetchsum::detail {
+
+/// An HTTP-date (any of the three forms Retry-After takes) as seconds since
+/// the epoch; nullopt when unreadable.
+std::optional<int64_t> http_date_seconds(std::string_view text) noexcept;
+
+} // namespace fetchsum::detail

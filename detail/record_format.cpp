@@ -167,6 +167,8 @@ void format_detail(const url_result& r, std::string& err) {
   }
   err += ", " + std::to_string(r.attempts)
          + (r.attempts == 1 ? " attempt" : " attempts");
+  if (r.resumed_bytes > 0)
+    err += ", resumed at byte " + std::to_string(r.resumed_bytes);
   if (!report.redirects.empty())
     err += ", " + std::to_string(report.redirects.size())
            + (report.redirects.size() == 1 ? " redirect" : " redirects");

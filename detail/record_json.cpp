@@ -150,6 +150,7 @@ void write_json_record(const url_result& r, std::string& out) {
   }
   out += ']';
   append_member(out, "elapsed_ms", r.elapsed_ms);
+  append_member(out, "resumed_bytes", r.resumed_bytes);
   if (!r.mark.empty())
     append_member(out, "mark", r.mark);
   auto& report = r.report;
@@ -653,6 +654,7 @@ std::optional<url_result> read_json_record(std::string_view line,
     m_length = 1u << 16, m_version = 1u << 17, m_ip = 1u << 18,
     m_port = 1u << 19, m_redirects = 1u << 20, m_timings = 1u << 21,
     m_not_modified = 1u << 22,
+    m_resumed = 1u << 23,
   };
   unsigned seen = 0;
   bool ok = false;
@@ -717,6 +719,8 @@ std::optional<url_result> read_json_record(std::string_view line,
         bit = m_timings, good = read_timings(in, record.report.timings);
       else if (key == "not_modified")
         bit = m_not_modified, good = in.read_bool(record.report.not_modified);
+      else if (key == "resumed_bytes")
+        bit = m_resumed, good = in.read_uint(record.resumed_bytes);
       else
         good = in.skip_value(max_depth - 1);
       if (!good)

@@ -58,9 +58,12 @@ auto fields(const url_batch& x) {
 auto fields(const fetch_order& x) {
   return std::tie(x.transfer_id, x.url, x.hasher,
                   x.conditional.if_none_match,
-                  x.conditional.if_modified_since);
+                  x.conditional.if_modified_since, x.resume_of,
+                  x.resume_offset, x.if_range, x.resume_total);
 }
-auto fields(const body_chunk& x) { return std::tie(x.transfer_id, x.bytes); }
+auto fields(const body_chunk& x) {
+  return std::tie(x.transfer_id, x.bytes, x.resume_of, x.continues);
+}
 auto fields(const chunk_ack& x) { return std::tie(x.transfer_id, x.size); }
 auto fields(const transfer_timings& x) {
   return std::tie(x.dns_us, x.connect_us, x.tls_us, x.first_byte_us,
@@ -71,21 +74,24 @@ auto fields(const transfer_report& x) {
                   x.elapsed_ms, x.retry_after_ms, x.etag, x.last_modified,
                   x.content_type, x.content_length, x.http_version,
                   x.remote_ip, x.remote_port, x.redirects, x.timings,
-                  x.not_modified);
+                  x.not_modified, x.if_range, x.body_size, x.resumable,
+                  x.resumed_from);
 }
 auto fields(const transfer_done& x) {
-  return std::tie(x.transfer_id, x.tail, x.report);
+  return std::tie(x.transfer_id, x.tail, x.report, x.resume_of,
+                  x.continues);
 }
 auto fields(const digest_value& x) { return std::tie(x.algo, x.bytes); }
 auto fields(const hash_result& x) {
-  return std::tie(x.transfer_id, x.digests, x.report);
+  return std::tie(x.transfer_id, x.digests, x.report, x.resumable_offset);
 }
 auto fields(const attempt_outcome& x) {
   return std::tie(x.error, x.http_status, x.message);
 }
 auto fields(const url_result& x) {
   return std::tie(x.url_seq, x.url, x.digests, x.report, x.attempts,
-                  x.earlier, x.mark, x.expected, x.journaled, x.elapsed_ms);
+                  x.earlier, x.mark, x.expected, x.journaled, x.elapsed_ms,
+                  x.resumed_bytes);
 }
 auto fields(const input_end& x) {
   return std::tie(x.results, x.read_error, x.interrupted, x.from_journal,

@@ -80,6 +80,9 @@ typename Inspector::result_type inspect(Inspector& f, conditional_request& x) {
   return f(caf::meta::type_name("conditional_request"), x.if_none_match,
            x.if_modified_since);
 }
+/// No transfer: the value of a field naming a transfer id when there is
+/// none (transfer ids count up from 0 and never get this far).
+constexpr uint64_t no_transfer = UINT64_MAX;
 
 /// One URL read from the input, numbered in input order from 0.
 struct url_job {
@@ -106,12 +109,24 @@ struct fetch_order {
   /// Sent as If-None-Match / If-Modified-Since; a 304 answer is then a
   /// success without a body (transfer_report::not_modified).
   conditional_request conditional;
+  /// Range resume: the earlier transfer of this URL whose digest state
+  /// `hasher` keeps (it broke after `resume_offset` bytes); no_transfer for
+  /// a transfer from byte 0. The fetcher asks for `Range: bytes=OFFSET-`
+  /// with `If-Range: if_range` and tells the hasher on the first message
+  /// whether the answer continues that state.
+  uint64_t resume_of = no_transfer;
+  uint64_t resume_offset = 0;
+  std::string if_range;
+  /// The complete length the first answer declared (0: it declared none); a
+  /// 206 must have the same.
+  uint64_t resume_total = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fetch_order& x) {
   return f(caf::meta::type_name("fetch_order"), x.transfer_id, x.url,
-           x.hasher, x.conditional);
+           x.hasher, x.conditional, x.resume_of, x.resume_offset,
+           x.if_range, x.resume_total);
 }
 
 /// Fetcher -> hasher: the next piece of a body, in order. The bytes are moved
@@ -119,11 +134,20 @@ typename Inspector::result_type inspect(Inspector& f, fetch_order& x) {
 struct body_chunk {
   uint64_t transfer_id = 0;
   std::vector<char> bytes;
+  /// Set on the first message (body_chunk or transfer_done) of a transfer
+  /// ordered as a resume: the transfer whose kept digest state this body
+  /// continues (`continues`: a 206 at the right offset), or whose state is
+  /// dropped because the body starts again at byte 0. no_transfer on every
+  /// other message. It travels with the bytes, in order on the fetcher ->
+  /// hasher path, because only the fetcher sees the answer.
+  uint64_t resume_of = no_transfer;
+  bool continues = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, body_chunk& x) {
-  return f(caf::meta::type_name("body_chunk"), x.transfer_id, x.bytes);
+  return f(caf::meta::type_name("body_chunk"), x.transfer_id, x.bytes,
+           x.resume_of, x.continues);
 }
 
 /// Hasher -> fetcher: `size` bytes of transfer `transfer_id` are hashed; the
@@ -191,6 +215,19 @@ struct transfer_report {
   /// The server answered 304 Not Modified to our conditional request: no
   /// body, and the earlier run's digests stand (the aggregator fills them in).
   bool not_modified = false;
+  /// Range resume: the strong validator (ETag, or Last-Modified) an If-Range
+  /// for the rest of this body sends; empty if it may not be resumed.
+  std::string if_range;
+  /// The complete length of the body as declared (Content-Length of a 200,
+  /// the total of a 206's Content-Range); 0 if unknown.
+  uint64_t body_size = 0;
+  /// A failed transfer whose digest state the hasher keeps for a resume:
+  /// it broke after some bytes of a body with a validator, transiently.
+  bool resumable = false;
+  /// The body continued the digest state of an earlier attempt from this
+  /// byte (the Range offset); 0 if it started at byte 0. `bytes` counts
+  /// the whole body either way.
+  uint64_t resumed_from = 0;
 };
 
 template <class Inspector>
@@ -199,7 +236,8 @@ typename Inspector::result_type inspect(Inspector& f, transfer_report& x) {
            x.http_status, x.bytes, x.final_url, x.elapsed_ms,
            x.retry_after_ms, x.etag, x.last_modified, x.content_type,
            x.content_length, x.http_version, x.remote_ip, x.remote_port,
-           x.redirects, x.timings, x.not_modified);
+           x.redirects, x.timings, x.not_modified, x.if_range, x.body_size,
+           x.resumable, x.resumed_from);
 }
 
 /// Fetcher -> hasher: the transfer ended. Carries the last bytes of the body
@@ -208,12 +246,15 @@ struct transfer_done {
   uint64_t transfer_id = 0;
   std::vector<char> tail;
   transfer_report report;
+  /// As in body_chunk: set if this is the transfer's first message.
+  uint64_t resume_of = no_transfer;
+  bool continues = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transfer_done& x) {
   return f(caf::meta::type_name("transfer_done"), x.transfer_id, x.tail,
-           x.report);
+           x.report, x.resume_of, x.continues);
 }
 
 /// One digest of a body, e.g. {"sha512", 64 raw bytes}.
@@ -239,12 +280,16 @@ struct hash_result {
   uint64_t transfer_id = 0;
   std::vector<digest_value> digests;
   transfer_report report;
+  /// A failed transfer whose digest state the hasher keeps, under this
+  /// transfer id, for a resume: the bytes hashed so far (the next Range
+  /// offset). 0: nothing kept.
+  uint64_t resumable_offset = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, hash_result& x) {
   return f(caf::meta::type_name("hash_result"), x.transfer_id, x.digests,
-           x.report);
+           x.report, x.resumable_offset);
 }
 
 /// How one earlier attempt at a URL failed (the last attempt is the record's
@@ -281,13 +326,17 @@ struct url_result {
   /// Milliseconds from the start of the first attempt to the record, back-off
   /// pauses included (report.elapsed_ms is the last attempt's alone).
   uint64_t elapsed_ms = 0;
+  /// Bytes of the body the last attempt did not fetch: it continued the
+  /// digest state earlier attempts left (JSON `resumed_bytes`); 0 if it
+  /// fetched the body from byte 0.
+  uint64_t resumed_bytes = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, url_result& x) {
   return f(caf::meta::type_name("url_result"), x.url_seq, x.url, x.digests,
            x.report, x.attempts, x.earlier, x.mark, x.expected,
-           x.journaled, x.elapsed_ms);
+           x.journaled, x.elapsed_ms, x.resumed_bytes);
 }
 
 /// The source's answer to a pull: the next URLs, and whether the list ended.

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -142,6 +143,8 @@ struct generated_body {
   uint64_t size;
   /// Bytes after which the connection is cut (truncated bodies).
   uint64_t cut_at;
+  /// Byte of the stream the body starts at (a 206 for a Range).
+  uint64_t start = 0;
 };
 
 ssize_t read_generated(void* cls, uint64_t pos, char* buf, size_t max) {
@@ -150,7 +153,7 @@ ssize_t read_generated(void* cls, uint64_t pos, char* buf, size_t max) {
     return body->cut_at < body->size ? MHD_CONTENT_READER_END_WITH_ERROR
                                      : MHD_CONTENT_READER_END_OF_STREAM;
   auto n = std::min<uint64_t>(max, body->cut_at - pos);
-  fill(body->key, pos, buf, n);
+  fill(body->key, body->start + pos, buf, n);
   return static_cast<ssize_t>(n);
 }
 
@@ -163,6 +166,17 @@ void free_generated(void* cls) {
 struct drip_body {
   server::impl* origin;
   MHD_Connection* connection;
+  uint64_t size;
+  std::chrono::steady_clock::time_point next;
+};
+
+/// /resume/paced: a generated body sent 64 KiB every 100 ms (parked in
+/// between, as /drip), so --max-time ends an attempt mid-body.
+struct paced_body {
+  server::impl* origin;
+  MHD_Connection* connection;
+  uint64_t key;
+  uint64_t start;
   uint64_t size;
   std::chrono::steady_clock::time_point next;
 };
@@ -201,6 +215,19 @@ std::string base64(const std::string& bytes) {
                            static_cast<int>(bytes.size()));
   out.resize(static_cast<size_t>(n));
   return out;
+}
+
+/// `Range: bytes=N-` (the only form fetchsum sends); nullopt otherwise.
+std::optional<uint64_t> range_start(const char* header) {
+  if (header == nullptr)
+    return std::nullopt;
+  std::string value = header;
+  uint64_t n = 0;
+  if (value.size() < 8 || value.compare(0, 6, "bytes=") != 0
+      || value.back() != '-'
+      || !parse_number(value.substr(6, value.size() - 7), n))
+    return std::nullopt;
+  return n;
 }
 
 /// Requests that wait (stall, slow) keep this as their connection context.
@@ -278,6 +305,130 @@ struct server::impl {
 
   static void free_drip(void* cls) {
     delete static_cast<drip_body*>(cls);
+  }
+
+  static ssize_t read_paced(void* cls, uint64_t pos, char* buf, size_t max) {
+    auto* p = static_cast<paced_body*>(cls);
+    if (pos >= p->size)
+      return MHD_CONTENT_READER_END_OF_STREAM;
+    auto now = clock_type::now();
+    if (now < p->next)
+      return p->origin->park(p->connection, p->next)
+               ? 0
+               : MHD_CONTENT_READER_END_WITH_ERROR;
+    auto n = std::min<uint64_t>(std::min<uint64_t>(max, p->size - pos),
+                                64 * 1024);
+    fill(p->key, p->start + pos, buf, n);
+    p->next = now + std::chrono::milliseconds(100);
+    return static_cast<ssize_t>(n);
+  }
+
+  static void free_paced(void* cls) {
+    delete static_cast<paced_body*>(cls);
+  }
+
+  /// /resume/<mode>/<size>/<breaks>/<name>: a generated body of `size`
+  /// bytes with a strong validator that honours `Range: bytes=N-` with
+  /// If-Range, as a server with resumable downloads does. The first
+  /// `breaks` requests of the path are cut at a pseudo-random byte (from
+  /// --seed, the path and the request's number) after where they start.
+  /// Modes:
+  ///   etag      ETag validator
+  ///   lm        Last-Modified validator (and Date, which MHD adds)
+  ///   norange   ignores Range: always 200 with the whole body
+  ///   badrange  answers a Range with a 206 starting 1000 bytes early
+  ///   changing  a new body and ETag with every request up to `breaks`
+  ///             (If-Range then no longer matches: 200 with the new body)
+  ///   paced     like etag, 64 KiB every 100 ms and never cut
+  ///   weak      a weak ETag only (W/"..."): not resumable
+  /// `?whole=1` serves the current body whole and uncounted, so a test
+  /// can compute its digest independently.
+  MHD_Result respond_resumable(MHD_Connection* c, const std::string& path) {
+    auto rest = path.substr(8); // after "/resume/"
+    auto part = [&](std::string& out) {
+      auto slash = rest.find('/');
+      if (slash == std::string::npos)
+        return false;
+      out = rest.substr(0, slash);
+      rest = rest.substr(slash + 1);
+      return true;
+    };
+    std::string mode, size_text, breaks_text;
+    uint64_t size = 0, breaks = 0;
+    if (!part(mode) || !part(size_text) || !part(breaks_text) || rest.empty()
+        || !parse_number(size_text, size) || !parse_number(breaks_text, breaks)
+        || size < 2 || size > (4096ull << 20))
+      return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    bool whole = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "whole")
+                 != nullptr;
+    uint64_t request = 0;
+    {
+      std::lock_guard<std::mutex> guard{hits_mtx};
+      request = whole ? hits[path] : hits[path]++;
+    }
+    uint64_t version = mode == "changing" ? std::min(request, breaks) : 0;
+    if (whole && mode == "changing")
+      version = std::min(request, breaks); // what the next request gets
+    auto key = splitmix64(document_key(opts.seed, size) ^ std::hash<std::string>{}(path))
+               + version;
+    std::string etag = "\"" + std::to_string(key % 1000000007) + "-"
+                       + std::to_string(version) + "\"";
+    const char* last_modified = "Sat, 01 Jan 2022 00:00:00 GMT";
+    // Which validator the request's If-Range must carry for a 206.
+    std::string validator = mode == "lm" ? last_modified : etag;
+    uint64_t start = 0;
+    if (!whole && mode != "norange" && mode != "weak") {
+      auto range = range_start(
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range"));
+      auto* if_range = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                   "If-Range");
+      if (range && (if_range == nullptr || validator == if_range)) {
+        if (*range >= size) {
+          auto* r = MHD_create_response_from_buffer(0, nullptr,
+                                                    MHD_RESPMEM_PERSISTENT);
+          MHD_add_response_header(r, "Content-Range",
+                                  ("bytes */" + std::to_string(size)).c_str());
+          return respond(c, MHD_HTTP_RANGE_NOT_SATISFIABLE, r);
+        }
+        start = *range;
+        if (mode == "badrange")
+          start -= std::min<uint64_t>(start, 1000);
+      }
+    }
+    auto length = size - start;
+    uint64_t cut_at = length;
+    if (!whole && request < breaks && mode != "paced" && length > 1)
+      cut_at = 1 + splitmix64(opts.seed ^ key ^ (request * 0x9E3779B97F4A7C15ULL))
+                     % (length - 1);
+    MHD_Response* r;
+    if (mode == "paced" && !whole)
+      r = MHD_create_response_from_callback(
+        length, 64 * 1024, &impl::read_paced,
+        new paced_body{this, c, key, start, length, clock_type::now()},
+        &impl::free_paced);
+    else
+      r = MHD_create_response_from_callback(
+        length, 64 * 1024, &read_generated,
+        new generated_body{key, length, cut_at, start}, &free_generated);
+    MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+    MHD_add_response_header(r, "Accept-Ranges", "bytes");
+    if (mode == "lm")
+      MHD_add_response_header(r, "Last-Modified", last_modified);
+    else if (mode == "weak")
+      MHD_add_response_header(r, "ETag", ("W/" + etag).c_str());
+    else
+      MHD_add_response_header(r, "ETag", etag.c_str());
+    if (start == 0 && mode != "badrange")
+      return respond(c, MHD_HTTP_OK, r);
+    if (start == 0 && mode == "badrange"
+        && MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range") == nullptr)
+      return respond(c, MHD_HTTP_OK, r);
+    MHD_add_response_header(
+      r, "Content-Range",
+      ("bytes " + std::to_string(start) + "-" + std::to_string(size - 1) + "/"
+       + std::to_string(size))
+        .c_str());
+    return respond(c, MHD_HTTP_PARTIAL_CONTENT, r);
   }
 
   MHD_Result respond(MHD_Connection* c, unsigned status, MHD_Response* r) {
@@ -583,6 +734,8 @@ struct server::impl {
                               "Basic realm=\"fetchsum-origin\"");
       return respond(c, MHD_HTTP_UNAUTHORIZED, r);
     }
+    if (path.compare(0, 8, "/resume/") == 0)
+      return respond_resumable(c, path);
     return respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
   }
 

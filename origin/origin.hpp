@@ -54,6 +54,9 @@ struct options {
 /// A request for an absolute URL (`GET http://host:port/path`, as sent to a
 /// forward proxy) is answered as a request for /path and counted in
 /// /stats "proxied": the origin doubles as a proxy for -x tests.
+///   /resume/<mode>/<size>/<breaks>/<name>
+///                       a body that honours Range + If-Range and breaks
+///                       the first <breaks> times (see respond_resumable)
 /// Broken HTTP (no status line, NUL in headers, conflicting Content-Length,
 /// gzip transfer coding, ...) cannot be sent with libmicrohttpd: the raw-TCP
 /// origin in origin/raw_server.hpp serves those routes (fetchsum-origin

@@ -339,6 +339,49 @@ CAF_TEST(an abandoned run reads the rest of the list and ends) {
   CAF_CHECK(seen.orders.empty());
 }
 
+CAF_TEST(a resume runs where its digest state is or starts over elsewhere) {
+  start_coordinator(test::distinct_hosts(2), 1);
+  auto a = join("a:1", 2);
+  auto b = join("b:1", 2);
+  auto on_a = orders_of(a);
+  CAF_REQUIRE_EQUAL(on_a.size(), 2u); // a joined alone first: both there
+  // The first URL breaks after 1000 bytes; a's hasher keeps the state.
+  auto broken = [](uint64_t id, uint64_t offset, uint64_t resumed_from) {
+    hash_result result;
+    result.transfer_id = id;
+    result.report.error = error_kind::truncated;
+    result.report.if_range = "\"v\"";
+    result.report.resumable = true;
+    result.report.resumed_from = resumed_from;
+    result.resumable_offset = offset;
+    return result;
+  };
+  self->send(sup, broken(on_a[0], 1000, 0));
+  sched.run();
+  sched.advance_time(std::chrono::seconds(1));
+  sched.run();
+  // b is emptier (0 of 2 against 1 of 2), yet the resume goes to a: the
+  // digest state cannot leave a's hasher.
+  CAF_REQUIRE_EQUAL(orders_of(a).size(), 3u);
+  CAF_CHECK(orders_of(b).empty());
+  auto resume = seen.orders.back().second;
+  CAF_CHECK_EQUAL(resume.resume_of, on_a[0]);
+  CAF_CHECK_EQUAL(resume.resume_offset, 1000u);
+  CAF_CHECK_EQUAL(resume.hasher, caf::actor_cast<caf::actor>(a.hashers[0]));
+  // It breaks again, and node a is lost while the URL waits: its next
+  // attempt starts from byte 0 on b.
+  self->send(sup, broken(resume.transfer_id, 2000, 1000));
+  sched.run();
+  lose(a);
+  sched.advance_time(std::chrono::seconds(1));
+  sched.run();
+  auto& last = seen.orders.back();
+  CAF_CHECK_EQUAL(last.first, b.fetchers[0].address());
+  CAF_CHECK_EQUAL(last.second.url, resume.url);
+  CAF_CHECK_EQUAL(last.second.resume_of, no_transfer);
+  CAF_CHECK_EQUAL(last.second.hasher, caf::actor_cast<caf::actor>(b.hashers[0]));
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
 
 // -- the node actor -------------------------------------------------------------

@@ -46,6 +46,8 @@ struct fixture {
     std::string body;
     size_t chunks = 0;
     transfer_report report;
+    /// resume_of and continues of every message, in order.
+    std::vector<std::pair<uint64_t, bool>> resume_marks;
   };
 
   /// Receives one transfer to its end, acknowledging every chunk at once.
@@ -58,12 +60,14 @@ struct fixture {
           CAF_CHECK_EQUAL(chunk.transfer_id, transfer_id);
           result.body.append(chunk.bytes.data(), chunk.bytes.size());
           result.chunks += 1;
+          result.resume_marks.emplace_back(chunk.resume_of, chunk.continues);
           self->send(f, chunk_ack{chunk.transfer_id, chunk.bytes.size()});
         },
         [&](transfer_done& end) {
           CAF_CHECK_EQUAL(end.transfer_id, transfer_id);
           result.body.append(end.tail.data(), end.tail.size());
           result.report = end.report;
+          result.resume_marks.emplace_back(end.resume_of, end.continues);
           done = true;
         },
         caf::after(20s) >> [&] {
@@ -77,6 +81,46 @@ struct fixture {
     auto digests = sha512.start();
     digests.update(bytes.data(), bytes.size());
     return detail::to_hex(digests.finish().at(0).bytes);
+  }
+
+  /// Orders the rest of a body that broke in transfer `broken_id`.
+  void order_resume(const fetcher_actor& f, uint64_t transfer_id,
+                    const std::string& path, uint64_t broken_id,
+                    const delivery& broken) {
+    fetch_order o;
+    o.transfer_id = transfer_id;
+    o.url = server.base_url() + path;
+    o.hasher = caf::actor_cast<caf::actor>(self);
+    o.resume_of = broken_id;
+    o.resume_offset = broken.report.bytes;
+    o.if_range = broken.report.if_range;
+    o.resume_total = broken.report.body_size;
+    self->send(f, std::move(o));
+  }
+
+  /// The first attempt at a /resume route: it breaks, resumably.
+  delivery break_first(const fetcher_actor& f, uint64_t transfer_id,
+                       const std::string& path) {
+    order(f, transfer_id, path);
+    auto got = receive_all(f, transfer_id);
+    CAF_MESSAGE(path << ": " << to_string(got.report.error) << " after "
+                     << got.report.bytes << " bytes");
+    CAF_CHECK(got.report.error == error_kind::truncated);
+    CAF_CHECK(got.report.resumable);
+    CAF_CHECK(!got.report.if_range.empty());
+    CAF_CHECK_GREATER(got.report.bytes, 0u);
+    // Every byte received went to the hasher: the state it keeps.
+    CAF_CHECK_EQUAL(got.body.size(), got.report.bytes);
+    return got;
+  }
+
+  /// The whole body of a /resume route, as ?whole=1 serves it.
+  std::string whole(const fetcher_actor& f, uint64_t transfer_id,
+                    const std::string& path) {
+    order(f, transfer_id, path + "?whole=1");
+    auto got = receive_all(f, transfer_id);
+    CAF_CHECK(got.report.error == error_kind::none);
+    return got.body;
   }
 
   ~fixture() {
@@ -274,6 +318,151 @@ CAF_TEST(cancel ends a transfer as interrupted) {
   self->send(f, cancel_atom_v, uint64_t{3});
   auto got = receive_all(f, 3);
   CAF_CHECK(got.report.error == error_kind::interrupted);
+  self->send_exit(f, caf::exit_reason::user_shutdown);
+}
+
+// -- Range resume ----------------------------------------------------------------
+
+CAF_TEST(a broken body continues where it stopped on a 206) {
+  auto f = spawn_fetcher();
+  const std::string path = "/resume/etag/2000000/1/f";
+  auto first = break_first(f, 1, path);
+  CAF_CHECK_EQUAL(first.report.body_size, 2000000u);
+  CAF_CHECK_EQUAL(first.report.if_range.front(), '"');
+  order_resume(f, 2, path, 1, first);
+  auto rest = receive_all(f, 2);
+  CAF_CHECK(rest.report.error == error_kind::none);
+  CAF_CHECK_EQUAL(rest.report.http_status, 206u);
+  CAF_CHECK_EQUAL(rest.report.resumed_from, first.report.bytes);
+  CAF_CHECK_EQUAL(rest.report.bytes, 2000000u); // the whole body counts
+  // The first message says "continue transfer 1", no later one repeats it.
+  CAF_REQUIRE(!rest.resume_marks.empty());
+  CAF_CHECK_EQUAL(rest.resume_marks.front(), std::make_pair(uint64_t{1}, true));
+  for (size_t i = 1; i < rest.resume_marks.size(); ++i)
+    CAF_CHECK_EQUAL(rest.resume_marks[i].first, no_transfer);
+  auto body = whole(f, 3, path);
+  CAF_CHECK_EQUAL(body.size(), 2000000u);
+  CAF_CHECK(first.body + rest.body == body);
+  CAF_CHECK_EQUAL(sha512_hex(first.body + rest.body), sha512_hex(body));
+  self->send_exit(f, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(last modified older than date is a validator too) {
+  auto f = spawn_fetcher();
+  const std::string path = "/resume/lm/1000000/1/lm";
+  auto first = break_first(f, 1, path);
+  CAF_CHECK_EQUAL(first.report.if_range, "Sat, 01 Jan 2022 00:00:00 GMT");
+  order_resume(f, 2, path, 1, first);
+  auto rest = receive_all(f, 2);
+  CAF_CHECK(rest.report.error == error_kind::none);
+  CAF_CHECK_EQUAL(rest.report.resumed_from, first.report.bytes);
+  CAF_CHECK(first.body + rest.body == whole(f, 3, path));
+  self->send_exit(f, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(a server that ignores the range sends the body again from byte 0) {
+  auto f = spawn_fetcher();
+  const std::string path = "/resume/norange/1000000/1/n";
+  auto first = break_first(f, 1, path);
+  order_resume(f, 2, path, 1, first);
+  auto again = receive_all(f, 2);
+  // libcurl 7.88 takes the 200 to a Range request as the whole body.
+  CAF_CHECK(again.report.error == error_kind::none);
+  CAF_CHECK_EQUAL(again.report.http_status, 200u);
+  CAF_CHECK_EQUAL(again.report.resumed_from, 0u);
+  CAF_CHECK_EQUAL(again.report.bytes, 1000000u);
+  CAF_REQUIRE(!again.resume_marks.empty());
+  CAF_CHECK_EQUAL(again.resume_marks.front(),
+                  std::make_pair(uint64_t{1}, false));
+  CAF_CHECK(again.body == whole(f, 3, path));
+  self->send_exit(f, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(a 206 that starts elsewhere is refused before a byte is hashed) {
+  auto f = spawn_fetcher();
+  const std::string path = "/resume/badrange/1000000/1/b";
+  auto first = break_first(f, 1, path);
+  order_resume(f, 2, path, 1, first);
+  auto refused = receive_all(f, 2);
+  CAF_MESSAGE(refused.report.message);
+  CAF_CHECK(refused.report.error == error_kind::bad_response);
+  CAF_CHECK(refused.report.message.find("does not continue at byte "
+                                        + std::to_string(first.report.bytes))
+            != std::string::npos);
+  CAF_CHECK(refused.body.empty());
+  CAF_CHECK_EQUAL(refused.chunks, 0u);
+  CAF_CHECK(!refused.report.resumable);
+  CAF_CHECK_EQUAL(refused.report.resumed_from, first.report.bytes);
+  self->send_exit(f, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(a changed body answers if range with the new body) {
+  auto f = spawn_fetcher();
+  const std::string path = "/resume/changing/1000000/1/c";
+  auto first = break_first(f, 1, path);
+  order_resume(f, 2, path, 1, first);
+  auto again = receive_all(f, 2);
+  CAF_CHECK(again.report.error == error_kind::none);
+  CAF_CHECK_EQUAL(again.report.http_status, 200u);
+  CAF_CHECK_EQUAL(again.resume_marks.front(),
+                  std::make_pair(uint64_t{1}, false));
+  CAF_CHECK(again.report.if_range != first.report.if_range);
+  CAF_CHECK(again.body == whole(f, 3, path));
+  self->send_exit(f, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(a weak etag is no validator and the broken body is not kept) {
+  auto f = spawn_fetcher();
+  order(f, 1, "/resume/weak/1000000/1/w");
+  auto got = receive_all(f, 1);
+  CAF_CHECK(got.report.error == error_kind::truncated);
+  CAF_CHECK(!got.report.resumable);
+  CAF_CHECK(got.report.if_range.empty());
+  self->send_exit(f, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(max size holds for the whole body of a resume) {
+  auto f = spawn_fetcher();
+  const std::string path = "/resume/etag/2000000/2/m";
+  auto first = break_first(f, 1, path);
+  // The 206 carries less than 2,000,000 bytes, but the body is that long.
+  fetcher_settings small;
+  small.max_size = 1999999;
+  auto g = spawn_fetcher(small);
+  order_resume(g, 2, path, 1, first);
+  auto refused = receive_all(g, 2);
+  CAF_CHECK(refused.report.error == error_kind::too_large);
+  CAF_CHECK(refused.body.empty());
+  fetcher_settings exact;
+  exact.max_size = 2000000;
+  auto h = spawn_fetcher(exact);
+  order_resume(h, 3, path, 1, first);
+  auto rest = receive_all(h, 3);
+  CAF_CHECK(rest.report.error == error_kind::none);
+  CAF_CHECK_EQUAL(rest.report.bytes, 2000000u);
+  for (auto* x : {&f, &g, &h})
+    self->send_exit(*x, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(range and if range go with a resume only and never with the next url) {
+  auto f = spawn_fetcher();
+  fetch_order o;
+  o.transfer_id = 1;
+  o.url = server.base_url() + "/headers";
+  o.hasher = caf::actor_cast<caf::actor>(self);
+  o.resume_of = 0;
+  o.resume_offset = 5;
+  o.if_range = "\"abc\"";
+  self->send(f, o);
+  auto asked = receive_all(f, 1);
+  CAF_CHECK(asked.body.find("Range: bytes=5-\n") != std::string::npos);
+  CAF_CHECK(asked.body.find("If-Range: \"abc\"\n") != std::string::npos);
+  // /headers ignores ranges: a 200 from byte 0.
+  CAF_CHECK_EQUAL(asked.report.resumed_from, 0u);
+  // The easy handle is reused for the next URL: no Range, no If-Range.
+  order(f, 2, "/headers");
+  auto plain = receive_all(f, 2);
+  CAF_CHECK(plain.body.find("Range") == std::string::npos);
   self->send_exit(f, caf::exit_reason::user_shutdown);
 }
 

@@ -102,7 +102,7 @@ CAF_TEST(failures go to stderr except in json) {
                        "\"digests\":{},\"error\":\"http_status\","
                        "\"message\":\"HTTP 404 Not Found\",\"http_status\":404,"
                        "\"bytes\":0,\"final_url\":\"\",\"attempts\":1,\"earlier\":[],"
-                       "\"elapsed_ms\":0,\"etag\":null,\"last_modified\":null,"
+                       "\"elapsed_ms\":0,\"resumed_bytes\":0,\"etag\":null,\"last_modified\":null,"
                        "\"content_type\":null,\"content_length\":null,"
                        "\"http_version\":null,\"remote_ip\":null,"
                        "\"remote_port\":null,\"redirects\":[],\"timings\":{"
@@ -151,4 +151,14 @@ CAF_TEST(verbose detail names status and size and time and attempts) {
                        "[::1]:443, 12 ms (dns 0.1, connect 0.2, tls 1.2, first "
                        "byte 4.0, last attempt 5.0), 1 attempt, 1 redirect, now "
                        "http://h/b, etag \"e1\"\n");
+}
+
+CAF_TEST(verbose detail says where a resumed body continued) {
+  std::string err;
+  auto r = ok_record("http://h/a");
+  r.attempts = 3;
+  r.resumed_bytes = 1048576;
+  detail::format_detail(r, err);
+  CAF_CHECK_EQUAL(err, "fetchsum: http://h/a: HTTP 200, 3 bytes, 12 ms, 3 attempts, "
+                       "resumed at byte 1048576\n");
 }

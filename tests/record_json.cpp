@@ -33,6 +33,7 @@ url_result sample() {
   r.earlier = {attempt_outcome{error_kind::http_status, 503, "HTTP 503"},
                attempt_outcome{error_kind::connect, 0, "refused\n"}};
   r.mark = "changed";
+  r.resumed_bytes = 65536;
   return r;
 }
 
@@ -212,4 +213,22 @@ CAF_TEST(the newer fields are checked like the rest) {
   auto t = read_json_record(base + R"("timings":{"total_ms":1.23456,"x":[1]}})");
   CAF_REQUIRE(t);
   CAF_CHECK_EQUAL(t->report.timings.total_us, 1234u); // decimals past 3 cut
+}
+
+CAF_TEST(resumed bytes are written and read; records without them read as 0) {
+  auto r = sample();
+  auto line = written(r);
+  CAF_CHECK(line.find(",\"resumed_bytes\":65536") != std::string::npos);
+  auto back = read_json_record(line);
+  CAF_REQUIRE(back);
+  CAF_CHECK_EQUAL(back->resumed_bytes, 65536u);
+  // A journal or --diff file from before the field: 0, not a refusal.
+  auto old = read_json_record(
+    R"({"url":"http://h/","seq":0,"ok":true,"digests":{"sha512":"00"},)"
+    R"("error":null,"message":"","http_status":200,"bytes":1})");
+  CAF_REQUIRE(old);
+  CAF_CHECK_EQUAL(old->resumed_bytes, 0u);
+  std::string why;
+  CAF_CHECK(!read_json_record(R"({"url":"u","ok":true,"resumed_bytes":-1})",
+                              &why));
 }

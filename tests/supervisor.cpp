@@ -117,6 +117,25 @@ struct fixture : test::fixture {
     return result;
   }
 
+  /// What a hasher reports for an attempt that broke after the body had
+  /// `offset` bytes in all (`resumed_from` of them from earlier attempts)
+  /// and whose digest state it keeps.
+  static hash_result broken(uint64_t transfer_id, uint64_t offset,
+                            uint64_t resumed_from = 0) {
+    hash_result result;
+    result.transfer_id = transfer_id;
+    result.report.error = error_kind::truncated;
+    result.report.http_status = resumed_from > 0 ? 206 : 200;
+    result.report.message = "cut";
+    result.report.bytes = offset;
+    result.report.if_range = "\"v1\"";
+    result.report.body_size = 5000;
+    result.report.resumable = true;
+    result.report.resumed_from = resumed_from;
+    result.resumable_offset = offset;
+    return result;
+  }
+
   /// The transfer id of the latest attempt at `url`.
   uint64_t id(const std::string& url) const {
     for (auto i = seen.orders.rbegin(); i != seen.orders.rend(); ++i)
@@ -674,6 +693,176 @@ CAF_TEST(records the journal has go straight to the aggregator in order) {
   CAF_REQUIRE_EQUAL(seen.ends.size(), 1u);
   CAF_CHECK_EQUAL(seen.ends[0].results, 2u);
   CAF_CHECK_EQUAL(seen.ends[0].from_journal, 1u);
+}
+
+// -- Range resume ----------------------------------------------------------------
+
+CAF_TEST(a broken body resumes on the hasher that keeps its digest state) {
+  // Three hashers: by id, the retry (transfer 1) would go to hasher 1.
+  auto settings = caps(4, 4, 3);
+  settings.retries = 0; // progress is free: no budget needed
+  settings.retry_delay = std::chrono::milliseconds(100);
+  const std::string url = "http://a.test/big.iso";
+  auto sup = start({url}, settings);
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 1u);
+  CAF_CHECK_EQUAL(seen.orders[0].resume_of, no_transfer);
+  auto keeper = seen.orders[0].hasher; // hashers[0 % 3]
+  self->send(sup, broken(0, 1000));
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(100));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 2u);
+  auto& retry = seen.orders[1];
+  CAF_CHECK_EQUAL(retry.transfer_id, 1u);
+  CAF_CHECK_EQUAL(retry.hasher, keeper);
+  CAF_CHECK_EQUAL(retry.resume_of, 0u);
+  CAF_CHECK_EQUAL(retry.resume_offset, 1000u);
+  CAF_CHECK_EQUAL(retry.if_range, "\"v1\"");
+  CAF_CHECK_EQUAL(retry.resume_total, 5000u);
+  // It completes: one record saying how much was resumed.
+  auto done = ok(1);
+  done.report.http_status = 206;
+  done.report.bytes = 5000;
+  done.report.resumed_from = 1000;
+  self->send(sup, done);
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  auto& record = seen.results[0];
+  CAF_CHECK(record.report.error == error_kind::none);
+  CAF_CHECK_EQUAL(record.resumed_bytes, 1000u);
+  CAF_CHECK_EQUAL(record.attempts, 2u);
+  CAF_REQUIRE_EQUAL(record.earlier.size(), 1u);
+  CAF_CHECK(record.earlier[0].error == error_kind::truncated);
+  CAF_CHECK_EQUAL(record.earlier[0].message, "cut (resuming at byte 1000)");
+  // The state was used up by the resume: nothing to forget.
+  CAF_CHECK(seen.hasher_cancels.empty());
+}
+
+CAF_TEST(a failure with nothing kept retries from byte 0 within the budget) {
+  auto settings = caps(4, 4, 3);
+  settings.retries = 1;
+  settings.retry_delay = std::chrono::milliseconds(100);
+  const std::string url = "http://a.test/x";
+  auto sup = start({url}, settings);
+  // No validator: the hasher kept nothing (resumable_offset 0).
+  auto failed = broken(0, 1000);
+  failed.resumable_offset = 0;
+  failed.report.resumable = false;
+  failed.report.if_range.clear();
+  self->send(sup, failed);
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(100));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.orders.size(), 2u);
+  CAF_CHECK_EQUAL(seen.orders[1].resume_of, no_transfer);
+  CAF_CHECK_EQUAL(seen.orders[1].resume_offset, 0u);
+  // That was the one retry: the next failure ends the URL.
+  failed.transfer_id = 1;
+  self->send(sup, failed);
+  sched.run();
+  sched.advance_time(std::chrono::seconds(10));
+  sched.run();
+  CAF_CHECK_EQUAL(seen.orders.size(), 2u);
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK_EQUAL(seen.results[0].resumed_bytes, 0u);
+}
+
+CAF_TEST(a kept state is forgotten when its URL ends) {
+  auto settings = caps(4, 4, 2);
+  settings.retries = 0;
+  settings.max_resumes = 0; // no free resume either: the URL ends here
+  auto sup = start({"http://a.test/x"}, settings);
+  auto keeper = seen.orders[0].hasher;
+  self->send(sup, broken(0, 1000));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK(seen.results[0].report.error == error_kind::truncated);
+  CAF_REQUIRE_EQUAL(seen.hasher_cancels.size(), 1u);
+  CAF_CHECK_EQUAL(caf::actor_cast<caf::actor>(seen.hasher_cancels[0].first),
+                  keeper);
+  CAF_CHECK_EQUAL(seen.hasher_cancels[0].second, 0u);
+}
+
+CAF_TEST(resumes without progress use the budget and free ones are capped) {
+  auto settings = caps(4, 4, 1);
+  settings.retries = 1;
+  settings.max_resumes = 2;
+  settings.retry_delay = std::chrono::milliseconds(100);
+  const std::string url = "http://a.test/x";
+  auto sup = start({url}, settings);
+  auto next_attempt = [&] {
+    sched.run();
+    sched.advance_time(std::chrono::milliseconds(100));
+    sched.run();
+  };
+  // Attempts 1 and 2 add bytes: free (the cap is 2).
+  self->send(sup, broken(0, 1000));
+  next_attempt();
+  self->send(sup, broken(1, 2000, 1000));
+  next_attempt();
+  CAF_REQUIRE_EQUAL(orders_for(url), 3u);
+  CAF_CHECK_EQUAL(seen.orders[2].resume_offset, 2000u);
+  // Attempt 3 adds bytes too, but the free resumes are used up: the one
+  // retry of the budget goes, still resuming.
+  self->send(sup, broken(2, 3000, 2000));
+  next_attempt();
+  CAF_REQUIRE_EQUAL(orders_for(url), 4u);
+  CAF_CHECK_EQUAL(seen.orders[3].resume_offset, 3000u);
+  // Attempt 4 adds nothing and the budget is spent: the URL ends, and its
+  // kept state is forgotten.
+  self->send(sup, broken(3, 3000, 3000));
+  next_attempt();
+  CAF_CHECK_EQUAL(orders_for(url), 4u);
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK_EQUAL(seen.results[0].attempts, 4u);
+  CAF_REQUIRE_EQUAL(seen.hasher_cancels.size(), 1u);
+  CAF_CHECK_EQUAL(seen.hasher_cancels[0].second, 3u);
+}
+
+CAF_TEST(a resume refused by the server is tried again from byte 0) {
+  auto settings = caps(4, 4, 1);
+  settings.retries = 1;
+  settings.retry_delay = std::chrono::milliseconds(100);
+  const std::string url = "http://a.test/x";
+  auto sup = start({url}, settings);
+  self->send(sup, broken(0, 1000));
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(100));
+  sched.run();
+  CAF_REQUIRE_EQUAL(orders_for(url), 2u);
+  // The 206 started elsewhere: bad_response, which alone is never retried.
+  auto refused = failure(1, error_kind::bad_response, 206);
+  refused.report.resumed_from = 1000;
+  self->send(sup, refused);
+  sched.run();
+  sched.advance_time(std::chrono::milliseconds(100));
+  sched.run();
+  CAF_REQUIRE_EQUAL(orders_for(url), 3u);
+  CAF_CHECK_EQUAL(seen.orders[2].resume_of, no_transfer);
+  self->send(sup, ok(2));
+  sched.run();
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK(seen.results[0].report.error == error_kind::none);
+  CAF_CHECK_EQUAL(seen.results[0].resumed_bytes, 0u);
+}
+
+CAF_TEST(a state kept by a hasher that died is not resumed) {
+  auto settings = caps(4, 4, 1);
+  settings.retries = 0;
+  settings.retry_delay = std::chrono::milliseconds(100);
+  const std::string url = "http://a.test/x";
+  auto sup = start({url}, settings);
+  self->send(sup, broken(0, 1000));
+  sched.run();
+  // While the URL waits for its retry, its hasher dies and is replaced.
+  self->send_exit(hashers[0], caf::exit_reason::kill);
+  sched.run();
+  CAF_REQUIRE_EQUAL(hashers.size(), 2u);
+  sched.advance_time(std::chrono::milliseconds(100));
+  sched.run();
+  CAF_REQUIRE_EQUAL(orders_for(url), 2u);
+  CAF_CHECK_EQUAL(seen.orders[1].resume_of, no_transfer);
+  CAF_CHECK_EQUAL(seen.orders[1].hasher, caf::actor_cast<caf::actor>(hashers[1]));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
