@@ -46,6 +46,12 @@ std::string printable(std::string_view text) {
   return result;
 }
 
+/// A 206 Partial Content to a request for the whole body (a misbehaving
+/// server, or a Range header given with -H).
+constexpr const char* partial_refusal
+  = "206 Partial Content to a request for the whole body (fetchsum hashes "
+    "whole bodies; a Range header given with -H asks for part of one)";
+
 /// curl_global_init is not thread-safe; do it once before any fetcher starts.
 struct curl_global {
   curl_global() {
@@ -438,6 +444,9 @@ void curl_multi::finish(transfer& t, CURLcode code) {
     report.error = classify(code, detail);
     report.message = detail.empty() ? curl_easy_strerror(code) : detail;
     refine(t, code, report);
+  } else if (status == 206 && t.resume.offset == 0) {
+    report.error = error_kind::bad_response;
+    report.message = partial_refusal;
   } else if (status == 304 && t.conditional) {
     report.not_modified = true; // what we asked: unchanged since last run
   } else if (status < 200 || status > 299) {
@@ -614,6 +623,12 @@ size_t curl_multi::on_write(char* data, size_t, size_t size, void* self) {
     if (t.body_wanted && t.resume.offset > 0
         && !t.owner->decide_resume(t, status))
       return 0; // refused: not one byte of it is hashed
+    if (status == 206 && t.resume.offset == 0) {
+      // Part of a body is not the body: its digest would be a false OK.
+      t.refused = error_kind::bad_response;
+      t.refusal = partial_refusal;
+      return 0;
+    }
   }
   if (!t.body_wanted)
     return size; // an error page: read and discard, keeping the connection

@@ -75,4 +75,14 @@ assert r["attempts"] >= 3 and r["resumed_bytes"] > 0, (r["attempts"], r["resumed
 assert all(e["error"] == "timeout" for e in r["earlier"]), r["earlier"]
 print(f"paced body: {r['attempts']} attempts of 1 s, resumed at byte {r['resumed_bytes']}")
 PY
+# A 206 to a request that asked for the whole body (here because -H adds a
+# Range) is part of a body: refused, never a digest of the part.
+url="$BASE/resume/etag/100000/0/part"
+[[ $(curl -s -o /dev/null -w '%{http_code}' -H 'Range: bytes=5-' "$url") == 206 ]] \
+  || fail "the origin does not answer the Range with 206"
+status=0
+echo "$url" | "$FETCHSUM" -q --format json -H 'Range: bytes=5-' > "$SCRATCH/part.jsonl" || status=$?
+((status == 1)) || fail "206 to a whole-body request: exit $status"
+grep -q '"error":"bad_response","message":"206 Partial Content' "$SCRATCH/part.jsonl" \
+  || fail "206 to a whole-body request: $(cat "$SCRATCH/part.jsonl")"
 pass "Range resume: every digest is the whole body's"
