@@ -172,6 +172,11 @@ std::string parse_command_line(fetchsum_config& cfg, int argc, char** argv,
         out.config_file = value;
         continue;
       }
+      if (name == "dump-config")
+        // CAF's dump prints every value as read, -u's and a proxy's
+        // passwords too, which fetchsum never prints.
+        return "--dump-config is not supported: it would print passwords "
+               "(-u, --proxy); --help shows every option with its value";
       auto* opt = cfg.options().cli_long_name_lookup(name);
       if (opt == nullptr)
         return "unknown option '--" + name + "' (see --help)";

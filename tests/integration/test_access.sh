@@ -266,4 +266,9 @@ INI
   || fail "resolve from the INI file"
 "$FETCHSUM" --config-file "$SCRATCH/access.ini" --help > "$SCRATCH/help.txt" || fail "--help"
 grep -qE "$SECRET|PROXYPW" "$SCRATCH/help.txt" && fail "--help shows a password from the INI file"
+# CAF's --dump-config would print the configuration as read: refused.
+status=0
+"$FETCHSUM" --config-file "$SCRATCH/access.ini" --dump-config > "$SCRATCH/dump.txt" 2>&1 || status=$?
+((status == 2)) || fail "--dump-config: exit $status"
+grep -qE "$SECRET|PROXYPW" "$SCRATCH/dump.txt" && fail "--dump-config printed a password"
 pass "credentials, proxies, name pinning and rate limits work, and no password is printed"
