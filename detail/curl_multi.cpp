@@ -46,6 +46,19 @@ std::string printable(std::string_view text) {
   return result;
 }
 
+/// A validator (ETag, Last-Modified) as the record keeps it: exactly as
+/// sent, so a later run can send it back and get a 304; escaped like any
+/// server text if it holds control bytes or is unreasonably long (then it
+/// never matches, which costs a download, never a false answer).
+std::string validator_text(std::string_view value) {
+  if (value.size() <= 1024
+      && std::none_of(value.begin(), value.end(), [](char c) {
+           return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+         }))
+    return std::string{value};
+  return printable(value);
+}
+
 /// A 206 Partial Content to a request for the whole body (a misbehaving
 /// server, or a Range header given with -H).
 constexpr const char* partial_refusal
@@ -282,21 +295,31 @@ void curl_multi::start(uint64_t id, const std::string& url,
   t->https_only = !settings_.allow_downgrade && has_scheme(url, "https");
   // prepare_range set this transfer's header list (the shared -H list, or
   // its own with If-Range); a conditional request adds to its own.
-  t->conditional = !conditional.empty();
+  // Validators are sent back exactly as the server gave them (RFC 9110
+  // 13.1); one with control bytes would break the header and is not sent.
+  // A 304 counts as "unchanged" only if one of them was.
+  auto sendable = [](const std::string& value) {
+    return !value.empty()
+           && std::none_of(value.begin(), value.end(), [](char c) {
+                return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+              });
+  };
+  t->conditional = sendable(conditional.if_none_match)
+                   || sendable(conditional.if_modified_since);
   if (t->conditional) {
     if (t->own_headers == nullptr)
       for (auto* h = headers_; h != nullptr; h = h->next)
         t->own_headers = curl_slist_append(t->own_headers, h->data);
-    // Validators are sent back exactly as the server gave them (RFC 9110
-    // 13.1); a line break in one would split the header, so such a one is
-    // not sent at all.
     auto add = [&](const char* name, const std::string& value) {
-      if (!value.empty() && value.find_first_of("\r\n") == std::string::npos)
+      if (sendable(value))
         t->own_headers = curl_slist_append(t->own_headers,
                                            (name + value).c_str());
     };
-    add("If-None-Match: ", conditional.if_none_match);
-    add("If-Modified-Since: ", conditional.if_modified_since);
+    // RFC 9110 13.1.3: without If-None-Match only.
+    if (sendable(conditional.if_none_match))
+      add("If-None-Match: ", conditional.if_none_match);
+    else
+      add("If-Modified-Since: ", conditional.if_modified_since);
     curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->own_headers);
   }
   curl_easy_setopt(t->easy, CURLOPT_REDIR_PROTOCOLS_STR,
@@ -447,8 +470,12 @@ void curl_multi::finish(transfer& t, CURLcode code) {
   } else if (status == 206 && t.resume.offset == 0) {
     report.error = error_kind::bad_response;
     report.message = partial_refusal;
-  } else if (status == 304 && t.conditional) {
-    report.not_modified = true; // what we asked: unchanged since last run
+  } else if (status == 304 && t.conditional && t.redirects.empty()) {
+    // What we asked, of the URL whose validators they are: the earlier
+    // record had no redirect (main asks only then), and neither had this
+    // answer. libcurl sends the condition to every hop: a 304 from another
+    // URL would vouch for a body we never hashed.
+    report.not_modified = true;
   } else if (status < 200 || status > 299) {
     report.error = error_kind::http_status;
     report.message = "HTTP " + std::to_string(status);
@@ -499,8 +526,8 @@ void curl_multi::describe_response(transfer& t, transfer_report& report) {
   auto* easy = t.easy;
   // Text from a server goes into records and onto terminals: printable()
   // also caps its length.
-  report.etag = printable(final_header(easy, "ETag"));
-  report.last_modified = printable(final_header(easy, "Last-Modified"));
+  report.etag = validator_text(final_header(easy, "ETag"));
+  report.last_modified = validator_text(final_header(easy, "Last-Modified"));
   char* type = nullptr;
   if (curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK
       && type != nullptr)

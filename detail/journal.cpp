@@ -245,7 +245,14 @@ std::string load_previous_run(
                               return true;
                           return false;
                         };
-                        if (conditional != nullptr
+                        // And only where the earlier answer came from the
+                        // URL itself: validators of a redirect's target say
+                        // nothing about where the URL leads today.
+                        bool redirected
+                          = !record.report.redirects.empty()
+                            || (!record.report.final_url.empty()
+                                && record.report.final_url != record.url);
+                        if (conditional != nullptr && !redirected
                             && (!record.report.etag.empty()
                                 || !record.report.last_modified.empty())
                             && std::all_of(wanted.begin(), wanted.end(), has))

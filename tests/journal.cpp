@@ -64,6 +64,20 @@ std::string record(const std::string& url, bool ok,
   return line;
 }
 
+/// An OK record of `url` that was redirected elsewhere, with an ETag.
+std::string redirected_record(const std::string& url, std::string etag) {
+  url_result r;
+  r.url = url;
+  r.attempts = 1;
+  r.digests.push_back(digest_value{"sha512", {0xab, 0xcd}});
+  r.report.etag = std::move(etag);
+  r.report.final_url = url + "/there";
+  r.report.redirects = {r.report.final_url};
+  std::string line;
+  write_json_record(r, line);
+  return line;
+}
+
 const std::vector<std::string> sha512{"sha512"};
 
 } // namespace
@@ -185,6 +199,7 @@ CAF_TEST(an earlier run yields conditional requests only where a 304 can stand) 
                                       "", "Mon, 14 Sep 2020 12:26:40 GMT")
                              + record("http://h/none", true)
                              + record("http://h/short", true, {"md5"}, "\"s\"")
+                             + redirected_record("http://h/moved", "\"m\"")
                              + record("http://h/failed", false));
   CAF_CHECK_EQUAL(load_previous_run(path, previous, algorithms, &conditional,
                                     sha512),
@@ -196,6 +211,8 @@ CAF_TEST(an earlier run yields conditional requests only where a 304 can stand) 
   // h/none has no validator; h/short lacks sha512, which this run computes.
   CAF_CHECK_EQUAL(conditional.count("http://h/none"), 0u);
   CAF_CHECK_EQUAL(conditional.count("http://h/short"), 0u);
+  // h/moved was redirected: its validators are another URL's.
+  CAF_CHECK_EQUAL(conditional.count("http://h/moved"), 0u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
