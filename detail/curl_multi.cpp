@@ -367,6 +367,8 @@ bool curl_multi::decide_resume(transfer& t, long status) {
   if (status == 206) {
     auto range = parse_content_range(t.content_range);
     auto problem = continuation_problem(range, t.resume.offset, t.resume.total);
+    if (problem.empty())
+      problem = validator_problem(t.resume.if_range, t.etag, t.last_modified);
     if (!problem.empty()) {
       t.refused = error_kind::bad_response;
       t.refusal = problem;

@@ -97,6 +97,11 @@ std::string if_range_validator(std::string_view etag,
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"'
       && printable(etag))
     return std::string{etag};
+  // RFC 9110 13.1.5: a date only when there is no entity tag at all. A weak
+  // one says two representations may share a Last-Modified second; a
+  // digest spliced from both would be wrong.
+  if (!etag.empty())
+    return {};
   last_modified = trim(last_modified);
   if (!printable(last_modified))
     return {};
@@ -105,6 +110,17 @@ std::string if_range_validator(std::string_view etag,
   if (modified && now && *now - *modified >= 1)
     return std::string{last_modified};
   return {};
+}
+
+std::string validator_problem(std::string_view if_range, std::string_view etag,
+                              std::string_view last_modified) {
+  bool is_etag = !if_range.empty() && if_range.front() == '"';
+  auto got = trim(is_etag ? etag : last_modified);
+  if (got == if_range)
+    return {};
+  return std::string{"206 whose "} + (is_etag ? "ETag" : "Last-Modified")
+         + (got.empty() ? " is missing" : " differs from the If-Range sent")
+         + ": the rest may be of another body";
 }
 
 std::string continuation_problem(const std::optional<content_range>& range,

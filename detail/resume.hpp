@@ -39,6 +39,13 @@ std::string if_range_validator(std::string_view etag,
                                std::string_view last_modified,
                                std::string_view date);
 
+/// Why a 206 answer does not come from the representation `if_range` (the
+/// If-Range sent) names, or empty if it does: its ETag (or Last-Modified,
+/// when that was the validator) must be exactly the one sent. A server that
+/// honours Range but ignores If-Range would otherwise splice two bodies.
+std::string validator_problem(std::string_view if_range, std::string_view etag,
+                              std::string_view last_modified);
+
 /// Why a 206 answer to `Range: bytes=OFFSET-` does not continue the body, or
 /// empty if it does: its range starts exactly at `offset`, runs to the last
 /// byte of a known total, and that total equals `expected_total` when the

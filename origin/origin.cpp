@@ -341,6 +341,8 @@ struct server::impl {
   ///             (If-Range then no longer matches: 200 with the new body)
   ///   paced     like etag, 64 KiB every 100 ms and never cut
   ///   weak      a weak ETag only (W/"..."): not resumable
+  ///   ignoreifrange  like changing, but honours Range whatever If-Range
+  ///             says: a 206 of the new body, carrying the new ETag
   /// `?whole=1` serves the current body whole and uncounted, so a test
   /// can compute its digest independently.
   MHD_Result respond_resumable(MHD_Connection* c, const std::string& path) {
@@ -366,8 +368,9 @@ struct server::impl {
       std::lock_guard<std::mutex> guard{hits_mtx};
       request = whole ? hits[path] : hits[path]++;
     }
-    uint64_t version = mode == "changing" ? std::min(request, breaks) : 0;
-    if (whole && mode == "changing")
+    bool changes = mode == "changing" || mode == "ignoreifrange";
+    uint64_t version = changes ? std::min(request, breaks) : 0;
+    if (whole && changes)
       version = std::min(request, breaks); // what the next request gets
     auto key = splitmix64(document_key(opts.seed, size) ^ std::hash<std::string>{}(path))
                + version;
@@ -382,7 +385,8 @@ struct server::impl {
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range"));
       auto* if_range = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                    "If-Range");
-      if (range && (if_range == nullptr || validator == if_range)) {
+      if (range && (if_range == nullptr || validator == if_range
+                    || mode == "ignoreifrange")) {
         if (*range >= size) {
           auto* r = MHD_create_response_from_buffer(0, nullptr,
                                                     MHD_RESPMEM_PERSISTENT);

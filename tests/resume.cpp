@@ -27,10 +27,14 @@ CAF_TEST(content range values are read strictly) {
 
 CAF_TEST(if range takes a strong etag or a strong last modified only) {
   CAF_CHECK_EQUAL(if_range_validator("\"abc\"", "", ""), "\"abc\"");
-  // Weak: not allowed in If-Range; falls back to Last-Modified if strong.
+  // Weak: not allowed in If-Range, and (RFC 9110 13.1.5) no date either
+  // while there is an entity tag: not resumable.
   CAF_CHECK_EQUAL(if_range_validator("W/\"abc\"", "", ""), "");
   const char* modified = "Sat, 01 Jan 2022 00:00:00 GMT";
   CAF_CHECK_EQUAL(if_range_validator("W/\"abc\"", modified,
+                                     "Sat, 01 Jan 2022 00:00:01 GMT"),
+                  "");
+  CAF_CHECK_EQUAL(if_range_validator("", modified,
                                      "Sat, 01 Jan 2022 00:00:01 GMT"),
                   modified);
   // Date within the Last-Modified second (or none): weak, not resumable.
@@ -39,6 +43,19 @@ CAF_TEST(if range takes a strong etag or a strong last modified only) {
   CAF_CHECK_EQUAL(if_range_validator("", "yesterday", "today"), "");
   // Nothing that could end a header line goes back to the server.
   CAF_CHECK_EQUAL(if_range_validator("\"a\x01\"", "", ""), "");
+}
+
+CAF_TEST(a 206 must carry the validator the if range named) {
+  const char* modified = "Sat, 01 Jan 2022 00:00:00 GMT";
+  CAF_CHECK_EQUAL(validator_problem("\"v1\"", "\"v1\"", ""), "");
+  CAF_CHECK_EQUAL(validator_problem("\"v1\"", " \"v1\" ", modified), "");
+  CAF_CHECK_EQUAL(validator_problem(modified, "", modified), "");
+  // A server that honours Range but ignores If-Range: the rest is of
+  // another body, or nobody can tell.
+  CAF_CHECK_NOT_EQUAL(validator_problem("\"v1\"", "\"v2\"", ""), "");
+  CAF_CHECK_NOT_EQUAL(validator_problem("\"v1\"", "", modified), "");
+  CAF_CHECK_NOT_EQUAL(validator_problem(modified, "", "Sun, 02 Jan 2022 00:00:00 GMT"), "");
+  CAF_CHECK_NOT_EQUAL(validator_problem(modified, "", ""), "");
 }
 
 CAF_TEST(a 206 continues only at the offset to the end of the same length) {

@@ -18,6 +18,7 @@ resume/badrange/8000000/1/d no 3
 resume/changing/8000000/1/e no 2
 resume/etag/30000000/8/f yes 9
 resume/weak/4000000/1/g no 2
+resume/ignoreifrange/8000000/1/h no 3
 WANT
 cut -d' ' -f1 "$SCRATCH/want.txt" | sed "s|^|$BASE/|" > "$SCRATCH/urls.txt"
 # Default --retries (3): a body that breaks 8 times still completes, since
