@@ -430,8 +430,13 @@ void attempt_done(self_pointer self, hash_result& result) {
                                      report.if_range, report.body_size,
                                      group, hasher,
                                      st.groups[group].workers.hashers[hasher]};
+    // Progress is a kept state further into the body than any before: an
+    // attempt that had to start again from byte 0 (Range ignored, body
+    // changed) and broke earlier than the last one gained nothing, so a
+    // server that never resumes costs --retries, not max_resumes, downloads.
     added = result.resumable_offset
-            - std::min(result.resumable_offset, report.resumed_from);
+            - std::min(result.resumable_offset, url->furthest_kept);
+    url->furthest_kept = std::max(url->furthest_kept, result.resumable_offset);
   }
   auto digests = std::move(result.digests);
   if (report.error != error_kind::none

@@ -71,6 +71,9 @@ struct supervisor_state {
     /// Retries after an attempt that added bytes to the kept state: they
     /// do not use up --retries, up to settings.max_resumes.
     uint32_t resumes = 0;
+    /// The furthest byte a kept digest state of this URL reached: only an
+    /// attempt that gets past it made progress.
+    uint64_t furthest_kept = 0;
   };
 
   /// One URL between fetch_order and hash_result.

@@ -819,6 +819,34 @@ CAF_TEST(resumes without progress use the budget and free ones are capped) {
   CAF_CHECK_EQUAL(seen.hasher_cancels[0].second, 3u);
 }
 
+CAF_TEST(an attempt that starts again from byte 0 makes progress only past the furthest state) {
+  auto settings = caps(4, 4, 1);
+  settings.retries = 1;
+  settings.retry_delay = std::chrono::milliseconds(100);
+  const std::string url = "http://a.test/x";
+  auto sup = start({url}, settings);
+  auto next_attempt = [&] {
+    sched.run();
+    sched.advance_time(std::chrono::milliseconds(100));
+    sched.run();
+  };
+  self->send(sup, broken(0, 3000)); // progress: free
+  next_attempt();
+  CAF_REQUIRE_EQUAL(orders_for(url), 2u);
+  // The server ignored the Range (a 200 from byte 0) and the link broke at
+  // byte 1000: behind the furthest state, so the one retry of the budget.
+  self->send(sup, broken(1, 1000));
+  next_attempt();
+  CAF_REQUIRE_EQUAL(orders_for(url), 3u);
+  // Again from byte 0, again short of 3000: the budget is spent, the URL
+  // ends (a server that never resumes costs --retries downloads).
+  self->send(sup, broken(2, 2500));
+  next_attempt();
+  CAF_CHECK_EQUAL(orders_for(url), 3u);
+  CAF_REQUIRE_EQUAL(seen.results.size(), 1u);
+  CAF_CHECK_EQUAL(seen.results[0].attempts, 3u);
+}
+
 CAF_TEST(a resume refused by the server is tried again from byte 0) {
   auto settings = caps(4, 4, 1);
   settings.retries = 1;
