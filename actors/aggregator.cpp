@@ -62,7 +62,8 @@ void check_verdict(aggregator_state& st, const url_result& record) {
     st.summary.unreadable += 1;
     if (!st.settings.check_status)
       st.pending_err += "fetchsum: " + detail::coreutils_name(record.url)
-                        + ": " + record.report.message + "\n";
+                        + ": " + detail::terminal_text(record.report.message)
+                        + "\n";
   } else {
     size_t compared = 0, matched = 0;
     for (auto& want : record.expected)

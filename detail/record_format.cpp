@@ -12,17 +12,34 @@ namespace {
 
 /// coreutils prefixes a line with '\' when the name holds a backslash or a
 /// newline, and escapes those; anything else is printed as it is.
+bool is_control(char c) {
+  return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+}
+
+/// Backslash and line ends, as coreutils escapes them; and any other
+/// control byte, which a terminal would act on (ESC sequences can hide or
+/// rewrite a verdict line). Only URLs that are bad_url hold those.
 bool needs_escape(const std::string& name) {
-  return name.find_first_of("\\\n\r") != std::string::npos;
+  return std::any_of(name.begin(), name.end(),
+                     [](char c) { return c == '\\' || is_control(c); });
 }
 
 void append_escaped_name(std::string& out, const std::string& name) {
+  static constexpr char digits[] = "0123456789abcdef";
   for (char c : name) {
     switch (c) {
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
-      default: out += c;
+      default:
+        if (is_control(c)) {
+          auto u = static_cast<unsigned char>(c);
+          out += "\\x";
+          out += digits[u >> 4];
+          out += digits[u & 15];
+        } else {
+          out += c;
+        }
     }
   }
 }
@@ -45,8 +62,8 @@ void append_failure(std::string& err, const url_result& r) {
   err += "fetchsum: ";
   err += coreutils_name(r.url);
   err += ": ";
-  err += r.report.message.empty() ? to_string(r.report.error)
-                                  : r.report.message;
+  err += r.report.message.empty() ? std::string{to_string(r.report.error)}
+                                  : terminal_text(r.report.message);
   err += '\n';
 }
 
@@ -88,6 +105,24 @@ void format_sri(const url_result& r, std::string& out) {
 }
 
 } // namespace
+
+std::string terminal_text(const std::string& text) {
+  if (std::none_of(text.begin(), text.end(), is_control))
+    return text;
+  std::string out;
+  static constexpr char digits[] = "0123456789abcdef";
+  for (char c : text) {
+    if (is_control(c)) {
+      auto u = static_cast<unsigned char>(c);
+      out += "\\x";
+      out += digits[u >> 4];
+      out += digits[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 std::string coreutils_name(const std::string& name) {
   if (!needs_escape(name))
@@ -136,7 +171,7 @@ std::string millis(uint64_t us) {
 void format_detail(const url_result& r, std::string& err) {
   auto& report = r.report;
   err += "fetchsum: ";
-  err += r.url;
+  err += terminal_text(r.url);
   err += ": ";
   if (report.http_status > 0) {
     err += report.http_version.empty() ? "HTTP" : "HTTP/" + report.http_version;
@@ -173,7 +208,7 @@ void format_detail(const url_result& r, std::string& err) {
     err += ", " + std::to_string(report.redirects.size())
            + (report.redirects.size() == 1 ? " redirect" : " redirects");
   if (!report.final_url.empty() && report.final_url != r.url)
-    err += ", now " + report.final_url;
+    err += ", now " + terminal_text(report.final_url);
   if (!r.mark.empty())
     err += ", " + r.mark;
   if (!report.etag.empty())

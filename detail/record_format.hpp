@@ -26,6 +26,10 @@ void format_record(const url_result& record, output_format format,
 /// holds a backslash or a line end, those escaped and a backslash before it.
 std::string coreutils_name(const std::string& name);
 
+/// `text` with every control byte as \xHH: a message that may quote what a
+/// server or a list said, made safe for a terminal.
+std::string terminal_text(const std::string& text);
+
 /// Appends the -v detail of one record to `err`: "fetchsum: URL: HTTP 200,
 /// 4096 bytes, 12 ms, 1 attempt[, final URL]".
 void format_detail(const url_result& record, std::string& err);

@@ -77,6 +77,21 @@ CAF_TEST(names with a backslash are escaped as coreutils does) {
                          + "\n");
 }
 
+CAF_TEST(control bytes in a name never reach a terminal) {
+  // A verdict line ending in an escape sequence could hide what follows
+  // ("URL: OK" + ESC[8m + ": FAILED open or read").
+  CAF_CHECK_EQUAL(detail::coreutils_name("http://h/x: OK\x1b[8m"),
+                  "\\http://h/x: OK\\x1b[8m");
+  CAF_CHECK_EQUAL(detail::coreutils_name("http://h/\x01\x7f\t"),
+                  "\\http://h/\\x01\\x7f\\x09");
+  CAF_CHECK_EQUAL(detail::coreutils_name("http://h/plain"), "http://h/plain");
+  auto f = failed_record();
+  f.url = "http://h/\x1b]0;title\x07";
+  auto [out, err] = format(f, output_format::sum);
+  CAF_CHECK_EQUAL(err.find('\x1b'), std::string::npos);
+  CAF_CHECK_EQUAL(err.find('\x07'), std::string::npos);
+}
+
 CAF_TEST(sri lines carry base64 digests) {
   auto [out, err] = format(ok_record("http://h/a", {"sha256", "sha512"}),
                            output_format::sri);
