@@ -7,6 +7,7 @@
 
 #include "actors/source.hpp"
 #include "detail/line_reader.hpp"
+#include "detail/url_origin.hpp"
 
 using namespace fetchsum;
 
@@ -154,6 +155,40 @@ CAF_TEST(CR alone ends a line and NUL stays in the URL for check_url to refuse) 
   CAF_CHECK_EQUAL(batch.jobs[0].url, "http://h/1");
   CAF_CHECK_EQUAL(batch.jobs[1].url, "http://h/2");
   CAF_CHECK_EQUAL(batch.jobs[2].url, (std::string{"http://h/3\0evil", 15}));
+}
+
+CAF_TEST(other control bytes stay in the URL and check_url refuses each) {
+  // Only blanks and tabs around a line are trimmed: a control byte inside or
+  // at an end (ESC, DEL, SOH, VT, a TAB between words) stays in the URL, so
+  // the record names the line as it is and check_url makes it bad_url.
+  auto src = spawn_source({list("http://h/a?\x01\n"
+                                "http://h/\x1b[2J\n"
+                                "http://h/b\x7f\n"
+                                "http://h/c?a\tb\n"
+                                "\x01http://h/d\n"
+                                "http://h/e\x0b\n"
+                                "http://h/ok\n")});
+  auto batch = pull(src, 10);
+  std::vector<std::string> lines{"http://h/a?\x01", "http://h/\x1b[2J",
+                                 "http://h/b\x7f",  "http://h/c?a\tb",
+                                 "\x01http://h/d",  "http://h/e\x0b"};
+  auto want = lines;
+  want.emplace_back("http://h/ok");
+  CAF_CHECK_EQUAL(urls(batch), want);
+  for (auto& line : lines) {
+    auto checked = detail::check_url(line);
+    CAF_CHECK(checked.error == error_kind::bad_url);
+    CAF_CHECK(checked.message.find("control character") != std::string::npos);
+    CAF_CHECK(checked.origin.empty());
+  }
+  CAF_CHECK(detail::check_url("http://h/ok").error == error_kind::none);
+  // Every byte below 0x20 and DEL; a byte of UTF-8 is not a control byte.
+  for (int c = 1; c < 0x20; ++c)
+    CAF_CHECK(detail::check_url("http://h/x" + std::string(1, static_cast<char>(c)))
+                .error
+              == error_kind::bad_url);
+  CAF_CHECK(detail::check_url("http://h/x\x7f").error == error_kind::bad_url);
+  CAF_CHECK(detail::check_url("http://h/\xc3\xa9").error != error_kind::bad_url);
 }
 
 CAF_TEST(URLs the journal has OK are re-emitted in place) {

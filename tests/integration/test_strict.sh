@@ -50,6 +50,21 @@ grep -q '^\\' "$SCRATCH/newline.out" || fail "an escaped name is not marked with
 printf '%s\0/../evil\n' "$url0" > "$SCRATCH/nul.txt"
 expect_status 1 "$FETCHSUM" --format json "$SCRATCH/nul.txt" > "$SCRATCH/nul.json" 2>/dev/null
 grep -q '"error":"bad_url"' "$SCRATCH/nul.json" || fail "a URL with a NUL was fetched: $(cat "$SCRATCH/nul.json")"
+# Any other control byte too (SOH, ESC, DEL, a TAB inside, SOH in front):
+# one bad_url record per line, naming the line as it is, and no request.
+printf '%s?\x01\n%s\x1b[2J\n%s\x7f\n%s?a\tb\n\x01%s\n' "$url0" "$url0" "$url0" "$url0" "$url0" \
+  > "$SCRATCH/ctl.txt"
+r0=$(curl -s "$BASE/stats" | sed -n 's/^requests //p')
+expect_status 1 "$FETCHSUM" --format json "$SCRATCH/ctl.txt" > "$SCRATCH/ctl.json" 2>/dev/null
+r1=$(curl -s "$BASE/stats" | sed -n 's/^requests //p')
+(( r1 - r0 == 1 )) || fail "URLs with control bytes were fetched: $((r1 - r0 - 1)) requests"
+python3 -c '
+import json, sys
+lines = open(sys.argv[1], "rb").read().decode().split("\n")[:-1]
+records = sorted((json.loads(l) for l in open(sys.argv[2])), key=lambda r: r["seq"])
+assert [r["url"] for r in records] == lines, records
+assert all(r["error"] == "bad_url" and r["attempts"] == 0 for r in records), records
+' "$SCRATCH/ctl.txt" "$SCRATCH/ctl.json" || fail "control bytes: $(cat -A "$SCRATCH/ctl.json")"
 
 # -- lines: CR alone ends a line; JSON output is valid UTF-8 whatever the bytes
 printf '%s\r%s\r' "$url0" "$(sed -n 2p "$SCRATCH/urls.txt")" > "$SCRATCH/cr.txt"
@@ -93,6 +108,29 @@ wait $pid || fail "-k run failed"
 # Between r0 and r1: the slow URL, at most 50 behind it, and one /stats.
 (( r1 - r0 <= 52 )) || fail "-k admitted $((r1 - r0 - 1)) requests behind a slow head (window 50)"
 (( r1 - r0 >= 40 )) || fail "-k fetched only $((r1 - r0 - 1)) URLs behind the head: window not used"
+
+# -- -c: the same back-pressure, verdicts still in file order -----------------
+# With a window of 50, while the first line's /slow/3000 runs no more than 50
+# of the 500 lines behind it are fetched; its verdict still comes first.
+{ echo "$sum0  $BASE/slow/3000"
+  awk 'NR <= 20 { line[NR % 20] = $0 } END { for (i = 1; i <= 500; i++) print line[i % 20] "?" i }' "$MANIFEST"
+} > "$SCRATCH/slowhead.sums"
+r0=$(curl -s "$BASE/stats" | sed -n 's/^requests //p')
+"$FETCHSUM" -c --order-window 50 -j 64 --per-host 64 "$SCRATCH/slowhead.sums" \
+  > "$SCRATCH/slowhead-c.out" 2>/dev/null &
+pid=$!
+sleep 2
+r1=$(curl -s "$BASE/stats" | sed -n 's/^requests //p')
+status=0
+wait $pid || status=$?
+[[ $status -eq 1 ]] || fail "-c behind a slow head: exit $status, expected 1 (its line is FAILED)"
+{ echo "$BASE/slow/3000: FAILED"; cut -c 131- "$SCRATCH/slowhead.sums" | tail -n +2 | sed 's/$/: OK/'; } \
+  > "$SCRATCH/slowhead-c.want"
+diff "$SCRATCH/slowhead-c.want" "$SCRATCH/slowhead-c.out" > /dev/null \
+  || fail "-c behind a slow head: $(diff "$SCRATCH/slowhead-c.want" "$SCRATCH/slowhead-c.out" | head -5)"
+# Between r0 and r1: the slow URL, at most 50 behind it, and the second /stats.
+(( r1 - r0 <= 52 )) || fail "-c admitted $((r1 - r0 - 2)) requests behind a slow head (window 50)"
+(( r1 - r0 >= 40 )) || fail "-c fetched only $((r1 - r0 - 2)) URLs behind the head: window not used"
 
 # -- --diff refuses what is not fetchsum JSON, and needs a common digest ------
 expect_status 2 "$FETCHSUM" --diff "$MANIFEST" "$SCRATCH/urls.txt" 2> "$SCRATCH/d1.err"
