@@ -174,9 +174,14 @@ int main(int argc, char** argv) {
   }
   std::ios::sync_with_stdio(false);
   block_stop_signals();
-  cfg.load<caf::io::middleman>();
-  if (cfg.cluster.tls)
-    cfg.load<caf::openssl::manager>();
+  // The middleman only for --nodes: a run on this machine alone needs no
+  // network layer, its thread, or its teardown (whose broker LeakSanitizer
+  // once caught outliving a plain run's actor system).
+  if (!cfg.cluster.nodes.empty()) {
+    cfg.load<caf::io::middleman>();
+    if (cfg.cluster.tls)
+      cfg.load<caf::openssl::manager>();
+  }
   caf::actor_system sys{cfg};
   int status = 0;
   if (demo) {
