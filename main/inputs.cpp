@@ -10,6 +10,7 @@
 #include "detail/checksum_line.hpp"
 #include "detail/checksum_name.hpp"
 #include "detail/line_reader.hpp"
+#include "detail/url_mask.hpp"
 #include "detail/url_origin.hpp"
 #include "detail/whole_fetch.hpp"
 
@@ -35,10 +36,14 @@ std::string check_list(const std::string& path) {
 std::string fetch_checksum_file(const fetchsum_config& cfg,
                                 const std::string& url,
                                 std::vector<source_input>& inputs) {
+  // Its name in every message, --warn line and read error: password masked,
+  // as records print URLs.
+  auto name = detail::mask_url_password(url);
   // A URL libcurl would refuse gets the message a list line would get.
   if (auto checked = detail::check_url(url);
       checked.error != error_kind::none)
-    return "checksum file " + url + ": " + checked.message + " ("
+    return "checksum file " + name + ": "
+           + detail::mask_url_passwords_in_text(checked.message) + " ("
            + to_string(checked.error) + ")";
   detail::whole_fetch_limits limits;
   if (cfg.fetcher.max_size > 0) {
@@ -53,7 +58,8 @@ std::string fetch_checksum_file(const fetchsum_config& cfg,
   auto fetched = detail::fetch_whole(cfg.fetcher, url, limits);
   auto& report = fetched.report;
   if (report.error != error_kind::none) {
-    std::string problem = "checksum file " + url + ": " + report.message
+    std::string problem = "checksum file " + name + ": "
+                          + detail::mask_url_passwords_in_text(report.message)
                           + " (" + to_string(report.error);
     if (fetched.attempts > 1)
       problem += ", " + std::to_string(fetched.attempts) + " attempts";
@@ -61,7 +67,7 @@ std::string fetch_checksum_file(const fetchsum_config& cfg,
   }
   auto base = report.final_url.empty() ? url : report.final_url;
   inputs.push_back(source_input::fetched(
-    url, std::make_shared<const std::string>(std::move(fetched.body)),
+    name, std::make_shared<const std::string>(std::move(fetched.body)),
     std::move(base)));
   return {};
 }
@@ -76,7 +82,8 @@ std::string prepare_inputs(const fetchsum_config& cfg,
       return "--base is for checksum files: use it with -c";
     if (auto checked = detail::check_url(cfg.base);
         checked.error != error_kind::none)
-      return "--base " + cfg.base + ": " + checked.message;
+      return "--base " + detail::mask_url_password(cfg.base) + ": "
+             + detail::mask_url_passwords_in_text(checked.message);
   }
   // Local lists first: a typo in a path is reported before any checksum
   // file is downloaded.

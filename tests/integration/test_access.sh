@@ -271,4 +271,15 @@ status=0
 "$FETCHSUM" --config-file "$SCRATCH/access.ini" --dump-config > "$SCRATCH/dump.txt" 2>&1 || status=$?
 ((status == 2)) || fail "--dump-config: exit $status"
 grep -qE "$SECRET|PROXYPW" "$SCRATCH/dump.txt" && fail "--dump-config printed a password"
+# -c with a checksum file URL that holds a password: its name in the error
+# of a failed fetch, and in --warn lines and verdicts, is masked.
+AUTHED=${MAIN/http:\/\//http://u:$SECRET@}
+status=0
+"$FETCHSUM" -c "$AUTHED/status/404" > "$SCRATCH/c404.out" 2> "$SCRATCH/c404.err" || status=$?
+((status == 2)) || fail "-c URL 404: exit $status"
+grep -q "u:\*\*\*@" "$SCRATCH/c404.err" || fail "-c URL 404: $(cat "$SCRATCH/c404.err")"
+grep -q "$SECRET" "$SCRATCH/c404.out" "$SCRATCH/c404.err" && fail "-c URL printed a password"
+"$FETCHSUM" -c --warn "$AUTHED/doc/1" > "$SCRATCH/cwarn.out" 2> "$SCRATCH/cwarn.err" || true
+grep -q "$SECRET" "$SCRATCH/cwarn.out" "$SCRATCH/cwarn.err" && fail "-c --warn printed a password: $(cat "$SCRATCH/cwarn.err")"
+grep -q "u:\*\*\*@" "$SCRATCH/cwarn.err" || fail "-c --warn: $(cat "$SCRATCH/cwarn.err")"
 pass "credentials, proxies, name pinning and rate limits work, and no password is printed"
