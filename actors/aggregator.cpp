@@ -142,15 +142,15 @@ enum diff_mark : size_t { mark_new, mark_changed, mark_unchanged, mark_gone };
 /// runs have. One without a digest in common cannot be compared: new.
 void mark(aggregator_state& st, url_result& record) {
   static const char* names[] = {"new", "changed", "unchanged"};
-  if (record.report.error != error_kind::none) {
-    // Listed, so not gone; failed, so neither changed nor unchanged.
-    st.previous.erase(record.url);
-    return;
-  }
+  auto i = st.previous.find(record.url);
+  if (i != st.previous.end())
+    i->second.listed = true; // whatever happened to it, it is not gone
+  if (record.report.error != error_kind::none)
+    return; // failed: neither changed nor unchanged
   diff_mark m = mark_new;
-  if (auto i = st.previous.find(record.url); i != st.previous.end()) {
+  if (i != st.previous.end()) {
     size_t compared = 0, equal = 0;
-    for (auto& [algo, hex] : i->second)
+    for (auto& [algo, hex] : i->second.digests)
       for (auto& d : record.digests)
         if (d.algo == algo) {
           compared += 1;
@@ -158,7 +158,6 @@ void mark(aggregator_state& st, url_result& record) {
         }
     if (compared > 0)
       m = equal == compared ? mark_unchanged : mark_changed;
-    st.previous.erase(i);
   }
   record.mark = names[m];
   st.summary.marks[m] += 1;
@@ -173,7 +172,7 @@ void reuse_earlier_digests(aggregator_state& st, url_result& record) {
   for (auto& algo : st.settings.algorithms) {
     std::optional<std::vector<uint8_t>> bytes;
     if (i != st.previous.end())
-      for (auto& [earlier_algo, hex] : i->second)
+      for (auto& [earlier_algo, hex] : i->second.digests)
         if (earlier_algo == algo)
           bytes = detail::from_hex(hex);
     if (!bytes) {
@@ -230,12 +229,15 @@ void on_end(self_pointer self, input_end& end) {
   st.held.clear();
   if (st.settings.diff) {
     // In the earlier run, not in this list.
-    st.summary.marks[mark_gone] += st.previous.size();
-    for (auto& [url, digests] : st.previous)
+    for (auto& [url, earlier] : st.previous) {
+      if (earlier.listed)
+        continue;
+      st.summary.marks[mark_gone] += 1;
       if (st.settings.format == output_format::json)
         detail::write_json_gone(url, st.pending_out);
       else
         st.pending_err += "fetchsum: " + url + ": gone\n";
+    }
     st.previous.clear();
   }
   st.summary.malformed = end.malformed;
@@ -298,7 +300,10 @@ aggregator(aggregator_actor::stateful_pointer<aggregator_state> self,
   st.err = err;
   st.journal = std::move(journal);
   if (settings.diff) {
-    st.previous = std::move(st.settings.previous_run);
+    for (auto& [url, digests] : st.settings.previous_run)
+      st.previous.emplace(url, aggregator_state::earlier_record{
+                                 std::move(digests), false});
+    st.settings.previous_run.clear();
     st.summary.marks.assign(4, 0);
   }
   return {

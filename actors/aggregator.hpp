@@ -34,8 +34,15 @@ struct aggregator_state {
   std::map<uint64_t, url_result> held;
   uint64_t next_in_order = 0;
 
-  /// --diff: the earlier run's OK records not seen yet in this one.
-  std::unordered_map<std::string, earlier_digests> previous;
+  /// --diff: the earlier run's OK records, and whether this run listed the
+  /// URL. Kept until the end, not erased when a record comes: a URL listed
+  /// twice may get its 304 after the other listing's record, and needs the
+  /// earlier digests then too.
+  struct earlier_record {
+    earlier_digests digests;
+    bool listed = false;
+  };
+  std::unordered_map<std::string, earlier_record> previous;
 
   run_summary summary;
   uint64_t distinct = 0;

@@ -282,6 +282,34 @@ CAF_TEST(a 304 record carries the digests of the earlier run and is unchanged) {
   CAF_CHECK_EQUAL(s->marks, (std::vector<uint64_t>{0, 0, 1, 0}));
 }
 
+CAF_TEST(a URL listed twice is compared twice and its 304 still finds the digests) {
+  aggregator_settings settings;
+  settings.format = output_format::json;
+  settings.diff = true;
+  settings.algorithms = {"sha512"};
+  settings.previous_run = {{"http://h/0", hex_digests(ok(0))}};
+  auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
+  sched.run();
+  // The second listing (a full fetch) ends first; the first listing's 304
+  // comes after it.
+  auto fetched = ok(0);
+  fetched.url_seq = 1;
+  self->send(agg, fetched);
+  auto not_modified = ok(0);
+  not_modified.digests.clear();
+  not_modified.report.http_status = 304;
+  not_modified.report.not_modified = true;
+  self->send(agg, not_modified);
+  self->send(agg, input_end{2, {}, false});
+  deliver();
+  auto s = summary(agg);
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->ok, 2u);
+  CAF_CHECK_EQUAL(s->failed, 0u);
+  CAF_CHECK_EQUAL(s->not_modified, 1u);
+  CAF_CHECK_EQUAL(s->marks, (std::vector<uint64_t>{0, 0, 2, 0}));
+}
+
 CAF_TEST(sum lines stay as sha512sum writes them and the marks go to stderr) {
   aggregator_settings settings;
   settings.diff = true;
