@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "detail/control_bytes.hpp"
 #include "detail/http_parse.hpp"
 #include "detail/resume.hpp"
 
@@ -33,15 +34,10 @@ std::string printable(std::string_view text) {
       result += "...";
       break;
     }
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      static constexpr char digits[] = "0123456789abcdef";
-      result += "\\x";
-      result += digits[u >> 4];
-      result += digits[u & 15];
-    } else {
+    if (is_control(c))
+      append_hex_escape(result, c);
+    else
       result += c;
-    }
   }
   return result;
 }
@@ -51,10 +47,7 @@ std::string printable(std::string_view text) {
 /// server text if it holds control bytes or is unreasonably long (then it
 /// never matches, which costs a download, never a false answer).
 std::string validator_text(std::string_view value) {
-  if (value.size() <= 1024
-      && std::none_of(value.begin(), value.end(), [](char c) {
-           return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-         }))
+  if (value.size() <= 1024 && !has_control(value))
     return std::string{value};
   return printable(value);
 }
@@ -299,10 +292,7 @@ void curl_multi::start(uint64_t id, const std::string& url,
   // 13.1); one with control bytes would break the header and is not sent.
   // A 304 counts as "unchanged" only if one of them was.
   auto sendable = [](const std::string& value) {
-    return !value.empty()
-           && std::none_of(value.begin(), value.end(), [](char c) {
-                return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-              });
+    return !value.empty() && !has_control(value);
   };
   t->conditional = sendable(conditional.if_none_match)
                    || sendable(conditional.if_modified_since);

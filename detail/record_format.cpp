@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "detail/control_bytes.hpp"
 #include "detail/digest.hpp"
 #include "detail/record_json.hpp"
 
@@ -12,10 +13,6 @@ namespace {
 
 /// coreutils prefixes a line with '\' when the name holds a backslash or a
 /// newline, and escapes those; anything else is printed as it is.
-bool is_control(char c) {
-  return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-}
-
 /// Backslash and line ends, as coreutils escapes them; and any other
 /// control byte, which a terminal would act on (ESC sequences can hide or
 /// rewrite a verdict line). Only URLs that are bad_url hold those.
@@ -25,21 +22,16 @@ bool needs_escape(const std::string& name) {
 }
 
 void append_escaped_name(std::string& out, const std::string& name) {
-  static constexpr char digits[] = "0123456789abcdef";
   for (char c : name) {
     switch (c) {
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       default:
-        if (is_control(c)) {
-          auto u = static_cast<unsigned char>(c);
-          out += "\\x";
-          out += digits[u >> 4];
-          out += digits[u & 15];
-        } else {
+        if (is_control(c))
+          append_hex_escape(out, c);
+        else
           out += c;
-        }
     }
   }
 }
@@ -107,20 +99,14 @@ void format_sri(const url_result& r, std::string& out) {
 } // namespace
 
 std::string terminal_text(const std::string& text) {
-  if (std::none_of(text.begin(), text.end(), is_control))
+  if (!has_control(text))
     return text;
   std::string out;
-  static constexpr char digits[] = "0123456789abcdef";
-  for (char c : text) {
-    if (is_control(c)) {
-      auto u = static_cast<unsigned char>(c);
-      out += "\\x";
-      out += digits[u >> 4];
-      out += digits[u & 15];
-    } else {
+  for (char c : text)
+    if (is_control(c))
+      append_hex_escape(out, c);
+    else
       out += c;
-    }
-  }
   return out;
 }
 

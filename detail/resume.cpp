@@ -1,5 +1,6 @@
 #include "detail/resume.hpp"
 
+#include "detail/control_bytes.hpp"
 #include "detail/http_parse.hpp"
 
 namespace fetchsum::detail {
@@ -85,12 +86,7 @@ std::string if_range_validator(std::string_view etag,
                                std::string_view last_modified,
                                std::string_view date) {
   // What goes back into a request header: no control bytes.
-  auto printable = [](std::string_view x) {
-    for (char c : x)
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-        return false;
-    return true;
-  };
+  auto printable = [](std::string_view x) { return !has_control(x); };
   etag = trim(etag);
   // A strong entity tag is a quoted string; W/"..." is weak and must not be
   // sent in If-Range.
