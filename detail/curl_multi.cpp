@@ -280,38 +280,30 @@ void curl_multi::start(uint64_t id, const std::string& url,
   t->current_status = 0;
   t->redirects.clear();
   t->error_buffer[0] = '\0';
+  // Headers are per URL too: an easy handle may carry the last URL's own.
+  curl_slist_free_all(t->own_headers);
+  t->own_headers = nullptr;
+  curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, headers_);
   prepare_range(*t, resume);
   // Per URL, so set on every start: easy handles are reused across URLs.
   // A digest recorded for an SRI string or a package recipe must not have
   // crossed the network unauthenticated, so an https URL may only be
   // redirected to https unless the user opted in.
   t->https_only = !settings_.allow_downgrade && has_scheme(url, "https");
-  // prepare_range set this transfer's header list (the shared -H list, or
-  // its own with If-Range); a conditional request adds to its own.
   // Validators are sent back exactly as the server gave them (RFC 9110
   // 13.1); one with control bytes would break the header and is not sent.
-  // A 304 counts as "unchanged" only if one of them was.
+  // A 304 counts as "unchanged" only if one of them was. If-Modified-Since
+  // only without If-None-Match (RFC 9110 13.1.3).
   auto sendable = [](const std::string& value) {
     return !value.empty() && !has_control(value);
   };
-  t->conditional = sendable(conditional.if_none_match)
-                   || sendable(conditional.if_modified_since);
-  if (t->conditional) {
-    if (t->own_headers == nullptr)
-      for (auto* h = headers_; h != nullptr; h = h->next)
-        t->own_headers = curl_slist_append(t->own_headers, h->data);
-    auto add = [&](const char* name, const std::string& value) {
-      if (sendable(value))
-        t->own_headers = curl_slist_append(t->own_headers,
-                                           (name + value).c_str());
-    };
-    // RFC 9110 13.1.3: without If-None-Match only.
-    if (sendable(conditional.if_none_match))
-      add("If-None-Match: ", conditional.if_none_match);
-    else
-      add("If-Modified-Since: ", conditional.if_modified_since);
-    curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->own_headers);
-  }
+  t->conditional = true;
+  if (sendable(conditional.if_none_match))
+    add_own_header(*t, "If-None-Match: " + conditional.if_none_match);
+  else if (sendable(conditional.if_modified_since))
+    add_own_header(*t, "If-Modified-Since: " + conditional.if_modified_since);
+  else
+    t->conditional = false;
   curl_easy_setopt(t->easy, CURLOPT_REDIR_PROTOCOLS_STR,
                    t->https_only ? "https" : "http,https");
   curl_easy_setopt(t->easy, CURLOPT_URL, url.c_str());
@@ -337,19 +329,20 @@ void curl_multi::prepare_range(transfer& t, const resume_request* resume) {
   t.last_modified.clear();
   t.date.clear();
   t.content_range.clear();
-  curl_slist_free_all(t.own_headers);
-  t.own_headers = nullptr;
   if (t.resume.offset == 0) {
     curl_easy_setopt(t.easy, CURLOPT_RANGE, nullptr);
-    curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, headers_);
     return;
   }
   auto range = std::to_string(t.resume.offset) + "-";
   curl_easy_setopt(t.easy, CURLOPT_RANGE, range.c_str()); // libcurl copies it
-  for (auto& header : settings_.headers)
-    t.own_headers = curl_slist_append(t.own_headers, header.c_str());
-  auto if_range = "If-Range: " + t.resume.if_range;
-  t.own_headers = curl_slist_append(t.own_headers, if_range.c_str());
+  add_own_header(t, "If-Range: " + t.resume.if_range);
+}
+
+void curl_multi::add_own_header(transfer& t, const std::string& line) {
+  if (t.own_headers == nullptr)
+    for (auto* h = headers_; h != nullptr; h = h->next)
+      t.own_headers = curl_slist_append(t.own_headers, h->data);
+  t.own_headers = curl_slist_append(t.own_headers, line.c_str());
   curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, t.own_headers);
 }
 

@@ -112,6 +112,9 @@ private:
   void describe_response(transfer& t, transfer_report& report);
   /// Range resume: sets (or clears) Range and If-Range for a transfer.
   void prepare_range(transfer& t, const resume_request* resume);
+  /// Adds a header line for this transfer alone: its own list starts as a
+  /// copy of the shared -H list.
+  void add_own_header(transfer& t, const std::string& line);
   /// The first body byte of a resume's answer: continue, start again, or
   /// refuse it (false: t.refused / t.too_large say why).
   bool decide_resume(transfer& t, long status);
