@@ -47,18 +47,18 @@ bool is_transient(const transfer_report& report) {
 
 namespace {
 
+auto fields(const conditional_request& x) {
+  return std::tie(x.if_none_match, x.if_modified_since);
+}
 auto fields(const url_job& x) {
-  return std::tie(x.url_seq, x.url, x.expected, x.conditional.if_none_match,
-                  x.conditional.if_modified_since);
+  return std::tie(x.url_seq, x.url, x.expected, x.conditional);
 }
 auto fields(const url_batch& x) {
   return std::tie(x.jobs, x.last, x.read_error, x.journaled, x.malformed,
                   x.unformatted_lists);
 }
 auto fields(const fetch_order& x) {
-  return std::tie(x.transfer_id, x.url, x.hasher,
-                  x.conditional.if_none_match,
-                  x.conditional.if_modified_since, x.resume_of,
+  return std::tie(x.transfer_id, x.url, x.hasher, x.conditional, x.resume_of,
                   x.resume_offset, x.if_range, x.resume_total);
 }
 auto fields(const body_chunk& x) {
@@ -140,6 +140,7 @@ auto fields(const worker_group& x) {
     return fields(x) == fields(y);                                             \
   }
 
+FETCHSUM_EQ(conditional_request)
 FETCHSUM_EQ(url_job)
 FETCHSUM_EQ(url_batch)
 FETCHSUM_EQ(fetch_order)

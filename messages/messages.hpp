@@ -512,6 +512,7 @@ typename Inspector::result_type inspect(Inspector& f, admission_counts& x) {
 
 // -- equality, so tests can match messages with `.with(...)` ------------------
 
+bool operator==(const conditional_request& x, const conditional_request& y);
 bool operator==(const url_job& x, const url_job& y);
 bool operator==(const url_batch& x, const url_batch& y);
 bool operator==(const fetch_order& x, const fetch_order& y);
