@@ -44,13 +44,23 @@ void mark_finished(supervisor_state& st, uint64_t url_seq) {
 /// --journal, --diff, -v) sees only `user:***@`. Every URL-bearing field of
 /// the record belongs here.
 void hide_passwords(url_result& result) {
-  result.url = detail::mask_url_password(result.url);
-  result.report.final_url = detail::mask_url_password(result.report.final_url);
+  // Per record, so no copy where there is nothing to hide: a password needs
+  // an '@' after it.
+  auto mask_url = [](std::string& url) {
+    if (url.find('@') != std::string::npos)
+      url = detail::mask_url_password(url);
+  };
+  auto mask_text = [](std::string& text) {
+    if (text.find('@') != std::string::npos)
+      text = detail::mask_url_passwords_in_text(text);
+  };
+  mask_url(result.url);
+  mask_url(result.report.final_url);
   for (auto& hop : result.report.redirects)
-    hop = detail::mask_url_password(hop);
-  result.report.message = detail::mask_url_passwords_in_text(result.report.message);
+    mask_url(hop);
+  mask_text(result.report.message);
   for (auto& attempt : result.earlier)
-    attempt.message = detail::mask_url_passwords_in_text(attempt.message);
+    mask_text(attempt.message);
 }
 
 /// Sends the one record of a URL.
