@@ -64,6 +64,25 @@ struct fixture : test::fixture {
     return agg;
   }
 
+  /// --diff against an earlier run that had h/0 (the same digests), h/1
+  /// (other digests) and h/9 (not listed now); this run records h/0, h/1
+  /// and h/2 and ends.
+  aggregator_actor run_diff_of_three(output_format format) {
+    aggregator_settings settings;
+    settings.format = format;
+    settings.diff = true;
+    settings.previous_run = {{"http://h/0", hex_digests(ok(0))},
+                             {"http://h/1", {{"sha512", "00"}}},
+                             {"http://h/9", hex_digests(ok(9))}};
+    auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
+    sched.run();
+    for (uint64_t i = 0; i < 3; ++i)
+      self->send(agg, ok(i));
+    self->send(agg, input_end{3, {}, false});
+    deliver();
+    return agg;
+  }
+
   /// Delivers messages without firing timers (fixture.run() would).
   void deliver() {
     sched.run();
@@ -187,21 +206,7 @@ CAF_TEST(the journal gets every record at once as JSON) {
 }
 
 CAF_TEST(diff marks each URL against the earlier run) {
-  aggregator_settings settings;
-  settings.format = output_format::json;
-  settings.diff = true;
-  // The earlier run had h/0 and h/1 with these digests, and h/9.
-  settings.previous_run = {
-    {"http://h/0", hex_digests(ok(0))},
-    {"http://h/1", {{"sha512", "00"}}},
-    {"http://h/9", hex_digests(ok(9))}};
-  auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
-  sched.run();
-  self->send(agg, ok(0));
-  self->send(agg, ok(1));
-  self->send(agg, ok(2));
-  self->send(agg, input_end{3, {}, false});
-  deliver();
+  auto agg = run_diff_of_three(output_format::json);
   auto text = out.str();
   CAF_CHECK(text.find("\"url\":\"http://h/0\"") < text.find("\"mark\":\"unchanged\""));
   CAF_CHECK(text.find("\"mark\":\"changed\"") != std::string::npos);
@@ -311,18 +316,7 @@ CAF_TEST(a URL listed twice is compared twice and its 304 still finds the digest
 }
 
 CAF_TEST(sum lines stay as sha512sum writes them and the marks go to stderr) {
-  aggregator_settings settings;
-  settings.diff = true;
-  settings.previous_run = {{"http://h/0", hex_digests(ok(0))},
-                           {"http://h/1", {{"sha512", "00"}}},
-                           {"http://h/9", hex_digests(ok(9))}};
-  auto agg = sys.spawn(aggregator, settings, &out, &err, nullptr);
-  sched.run();
-  self->send(agg, ok(0));
-  self->send(agg, ok(1));
-  self->send(agg, ok(2));
-  self->send(agg, input_end{3, {}, false});
-  deliver();
+  auto agg = run_diff_of_three(output_format::sum);
   CAF_CHECK_EQUAL(out.str(), line(0) + line(1) + line(2));
   CAF_CHECK_EQUAL(err.str(), "fetchsum: http://h/1: changed\n"
                              "fetchsum: http://h/2: new\n"

@@ -62,6 +62,15 @@ struct fixture : test::fixture {
   std::vector<fetcher_actor> fetchers;
   std::vector<hasher_actor> hashers;
 
+  /// Delivers what is pending, lets a back-off of at most `retry_delay`
+  /// pass, and delivers the attempt that follows.
+  void next_attempt(std::chrono::milliseconds retry_delay
+                    = std::chrono::milliseconds(100)) {
+    sched.run();
+    sched.advance_time(retry_delay);
+    sched.run();
+  }
+
   supervisor_actor start(std::vector<std::string> urls,
                          supervisor_settings settings) {
     supervisor_children children{
@@ -790,11 +799,6 @@ CAF_TEST(resumes without progress use the budget and free ones are capped) {
   settings.retry_delay = std::chrono::milliseconds(100);
   const std::string url = "http://a.test/x";
   auto sup = start({url}, settings);
-  auto next_attempt = [&] {
-    sched.run();
-    sched.advance_time(std::chrono::milliseconds(100));
-    sched.run();
-  };
   // Attempts 1 and 2 add bytes: free (the cap is 2).
   self->send(sup, broken(0, 1000));
   next_attempt();
@@ -825,11 +829,6 @@ CAF_TEST(an attempt that starts again from byte 0 makes progress only past the f
   settings.retry_delay = std::chrono::milliseconds(100);
   const std::string url = "http://a.test/x";
   auto sup = start({url}, settings);
-  auto next_attempt = [&] {
-    sched.run();
-    sched.advance_time(std::chrono::milliseconds(100));
-    sched.run();
-  };
   self->send(sup, broken(0, 3000)); // progress: free
   next_attempt();
   CAF_REQUIRE_EQUAL(orders_for(url), 2u);
