@@ -369,6 +369,35 @@ public:
     return fail("expected true or false");
   }
 
+  /// `[]` or `[ITEM, ...]`, each ITEM read by `read_item()`.
+  template <class ReadItem>
+  bool read_array(ReadItem read_item) {
+    if (!expect('['))
+      return false;
+    if (take(']'))
+      return true;
+    do {
+      if (!read_item())
+        return false;
+    } while (take(','));
+    return expect(']');
+  }
+
+  /// `{}` or `{"KEY": VALUE, ...}`, each VALUE read by `read_member(key)`.
+  template <class ReadMember>
+  bool read_object(ReadMember read_member) {
+    if (!expect('{'))
+      return false;
+    if (take('}'))
+      return true;
+    do {
+      std::string key;
+      if (!read_string(key) || !expect(':') || !read_member(key))
+        return false;
+    } while (take(','));
+    return expect('}');
+  }
+
   bool take_null() {
     skip_space();
     if (text_.substr(pos_, 4) == "null") {
@@ -527,60 +556,40 @@ bool read_error_kind(json_cursor& in, error_kind& out) {
 }
 
 bool read_digests(json_cursor& in, std::vector<digest_value>& out) {
-  if (!in.expect('{'))
-    return false;
-  if (in.take('}'))
-    return true;
-  do {
-    digest_value digest;
+  return in.read_object([&](std::string& algo) {
     std::string hex;
-    if (!in.read_string(digest.algo) || !in.expect(':') || !in.read_string(hex))
+    if (!in.read_string(hex))
       return false;
     auto bytes = from_hex(hex);
-    if (!bytes || digest.algo.empty())
-      return in.fail("digest '" + digest.algo + "' is not hex");
+    if (!bytes || algo.empty())
+      return in.fail("digest '" + algo + "' is not hex");
     for (auto& earlier : out)
-      if (earlier.algo == digest.algo)
-        return in.fail("digest '" + digest.algo + "' twice");
-    digest.bytes = std::move(*bytes);
-    out.push_back(std::move(digest));
-  } while (in.take(','));
-  return in.expect('}');
+      if (earlier.algo == algo)
+        return in.fail("digest '" + algo + "' twice");
+    out.push_back(digest_value{std::move(algo), std::move(*bytes)});
+    return true;
+  });
 }
 
 bool read_redirects(json_cursor& in, std::vector<std::string>& out) {
-  if (!in.expect('['))
-    return false;
-  if (in.take(']'))
-    return true;
-  do {
+  return in.read_array([&] {
     std::string url;
     if (!in.read_string(url))
       return false;
     out.push_back(std::move(url));
-  } while (in.take(','));
-  return in.expect(']');
+    return true;
+  });
 }
 
 bool read_timings(json_cursor& in, transfer_timings& out) {
-  if (!in.expect('{'))
-    return false;
-  if (in.take('}'))
-    return true;
-  do {
-    std::string key;
-    if (!in.read_string(key) || !in.expect(':'))
-      return false;
-    bool ok = key == "dns_ms"          ? in.read_millis(out.dns_us)
-              : key == "connect_ms"    ? in.read_millis(out.connect_us)
-              : key == "tls_ms"        ? in.read_millis(out.tls_us)
-              : key == "first_byte_ms" ? in.read_millis(out.first_byte_us)
-              : key == "total_ms"      ? in.read_millis(out.total_us)
-                                       : in.skip_value(max_depth - 3);
-    if (!ok)
-      return false;
-  } while (in.take(','));
-  return in.expect('}');
+  return in.read_object([&](const std::string& key) {
+    return key == "dns_ms"          ? in.read_millis(out.dns_us)
+           : key == "connect_ms"    ? in.read_millis(out.connect_us)
+           : key == "tls_ms"        ? in.read_millis(out.tls_us)
+           : key == "first_byte_ms" ? in.read_millis(out.first_byte_us)
+           : key == "total_ms"      ? in.read_millis(out.total_us)
+                                    : in.skip_value(max_depth - 3);
+  });
 }
 
 /// A Content-Length: a number, or null when none was declared.
@@ -611,32 +620,19 @@ bool read_port(json_cursor& in, uint16_t& out) {
 }
 
 bool read_earlier(json_cursor& in, std::vector<attempt_outcome>& out) {
-  if (!in.expect('['))
-    return false;
-  if (in.take(']'))
-    return true;
-  do {
+  return in.read_array([&] {
     attempt_outcome attempt;
-    if (!in.expect('{'))
+    auto member = [&](const std::string& key) {
+      return key == "error"         ? read_error_kind(in, attempt.error)
+             : key == "http_status" ? in.read_uint32(attempt.http_status)
+             : key == "message"     ? in.read_string(attempt.message)
+                                    : in.skip_value(max_depth - 3);
+    };
+    if (!in.read_object(member))
       return false;
-    if (!in.take('}')) {
-      do {
-        std::string key;
-        if (!in.read_string(key) || !in.expect(':'))
-          return false;
-        bool ok = key == "error"         ? read_error_kind(in, attempt.error)
-                  : key == "http_status" ? in.read_uint32(attempt.http_status)
-                  : key == "message"     ? in.read_string(attempt.message)
-                                         : in.skip_value(max_depth - 3);
-        if (!ok)
-          return false;
-      } while (in.take(','));
-      if (!in.expect('}'))
-        return false;
-    }
     out.push_back(std::move(attempt));
-  } while (in.take(','));
-  return in.expect(']');
+    return true;
+  });
 }
 
 } // namespace
